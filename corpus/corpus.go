@@ -1,0 +1,61 @@
+// Package corpus knows government work reports: how to read them from text,
+// Markdown or HTML, their structure (sections, item paragraphs, sentences) and
+// the figures they state. It imports nothing else of reportbot's.
+package corpus
+
+// Report is one work report, parsed.
+type Report struct {
+	// ID is stable across runs: the file name without its extension.
+	ID     string
+	Title  string
+	Source string // publisher, e.g. 兰州新区报
+	Date   string // publication date, YYYY-MM-DD, "" when unknown
+	// Year is the year the report plans for (2022 for the 2022 work report),
+	// taken from the title or text; 0 when unknown.
+	Year int
+	// Sections in document order. Top-level blocks (展望2022年, 重点工作) and
+	// their children (奋斗目标, 1 关键词:引领力) form a tree through Children.
+	Sections []*Section
+	// Paragraphs in document order, each pointing back at its section.
+	Paragraphs []*Paragraph
+}
+
+// Section is a heading of the report with what stands under it.
+type Section struct {
+	Level    int    // 1 for top-level blocks, 2 for their children, ...
+	Number   string // as written: "1", "一", "（一）"; "" when unnumbered
+	Name     string // short display name: "引领力", "奋斗目标"
+	Subtitle string // line under the heading: "强堡垒 增强高质量跨越式发展引领力"
+	Parent   *Section
+	Children []*Section
+	// Paragraphs directly under this heading, in order.
+	Paragraphs []*Paragraph
+}
+
+// Paragraph is one paragraph of body text.
+type Paragraph struct {
+	Index   int      // position in Report.Paragraphs
+	Section *Section // nil for the preamble before the first heading
+	// Lead is the item's short first sentence without its full stop
+	// (全面加强政治建设), "" when the paragraph has none.
+	Lead      string
+	Text      string
+	Sentences []*Sentence
+}
+
+// Sentence is the answer unit: what a user is shown verbatim.
+type Sentence struct {
+	Index     int // position in its paragraph
+	Paragraph *Paragraph
+	Text      string
+	Figures   []Figure
+}
+
+// Figure is a number the report states, as written, with its unit and
+// qualifier (200列以上, 8%、10%以上, 百亿元).
+type Figure struct {
+	Text string // the figure as written: 200列以上
+	// Clause is the comma-delimited clause around it: 全年到发200列以上.
+	Clause string
+	Unit   string // 列, %, 亿元; "" when bare
+}

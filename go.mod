@@ -1,0 +1,3 @@
+module github.com/reportbot/reportbot
+
+go 1.26.0
