@@ -41,17 +41,10 @@ type Reply struct {
 	Text  string
 }
 
-// Hit is one ranked answer of a search.
-type Hit struct {
-	Sentence *corpus.Sentence
-	Report   *corpus.Report
-	Score    float64
-}
-
 // Searcher finds the sentences of the reports that answer a question.
 // An empty result means the reports do not cover the question.
 type Searcher interface {
-	Search(ctx context.Context, question string, limit int) ([]Hit, error)
+	Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error)
 	// Reports are the reports searched, in a stable order.
 	Reports() []*corpus.Report
 }

@@ -1,0 +1,259 @@
+// Package bot is the chat core of reportbot: a message goes in, replies come
+// out. It knows no transport (WeChat and the terminal adapt to it) and no
+// storage technology: it declares the small interfaces it needs in
+// message.go, and package memstore and package redisstore implement them.
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Options configure a Bot. The zero value of each field has a sensible default.
+type Options struct {
+	Name   string   // the bot's chat name, default "reportbot"
+	Prefix string   // group messages starting with it are answered without an @
+	Admins []string // display names allowed to run admin commands
+	Groups []string // groups the bot answers in; empty: all
+
+	SessionTTL    time.Duration // default 30 min
+	DedupeTTL     time.Duration // how long a message ID is remembered, default 24 h
+	MaxReplyChars int           // characters a reply part, default 600
+	MaxReplyParts int           // parts a reply, default 3
+	MaxQuestion   int           // characters a question, default 200
+	TopHits       int           // answers kept for 更多, default 5
+	UserRate      RateLimit     // per sender in a chat, default 5 per minute
+	GroupRate     RateLimit     // per group, default 20 per minute
+	Location      *time.Location
+
+	Clock  Clock
+	Logger *slog.Logger
+	// Digest serves 订阅, 退订 and 今日推送预览; nil: not configured.
+	Digest DigestControl
+	// Reload builds a new searcher from the reports on disk, for 重载; nil:
+	// reloading is not available.
+	Reload func(ctx context.Context) (Searcher, error)
+	// OnAnswer observes every answered question (for metrics).
+	OnAnswer func(found bool, took time.Duration)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Name == "" {
+		o.Name = "reportbot"
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 30 * time.Minute
+	}
+	if o.DedupeTTL <= 0 {
+		o.DedupeTTL = 24 * time.Hour
+	}
+	if o.MaxReplyChars <= 0 {
+		o.MaxReplyChars = 600
+	}
+	if o.MaxReplyParts <= 0 {
+		o.MaxReplyParts = 3
+	}
+	if o.MaxQuestion <= 0 {
+		o.MaxQuestion = 200
+	}
+	if o.TopHits <= 0 {
+		o.TopHits = 5
+	}
+	if o.UserRate.Burst <= 0 {
+		o.UserRate = RateLimit{Burst: 5, Per: 12 * time.Second}
+	}
+	if o.GroupRate.Burst <= 0 {
+		o.GroupRate = RateLimit{Burst: 20, Per: 3 * time.Second}
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Clock == nil {
+		o.Clock = systemClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Bot answers chat messages about the reports.
+type Bot struct {
+	opts     Options
+	store    Store
+	searcher atomic.Pointer[Searcher]
+	admins   map[string]bool
+	groups   map[string]bool
+	log      *slog.Logger
+
+	// storeDown is set while the store fails, so the fault is logged once
+	// and not for every message.
+	storeDown atomic.Bool
+	reloadMu  sync.Mutex
+}
+
+// New returns a bot answering from searcher and keeping state in store.
+func New(searcher Searcher, store Store, opts Options) *Bot {
+	opts = opts.withDefaults()
+	b := &Bot{opts: opts, store: store, log: opts.Logger, admins: set(opts.Admins), groups: set(opts.Groups)}
+	b.searcher.Store(&searcher)
+	return b
+}
+
+func set(names []string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n != "" {
+			m[n] = true
+		}
+	}
+	return m
+}
+
+// Searcher is the searcher in use (it changes on 重载).
+func (b *Bot) Searcher() Searcher { return *b.searcher.Load() }
+
+// Handle answers one message. It returns no reply when the bot should stay
+// silent (its own message, a group message not meant for it, a duplicate, a
+// flood); otherwise the reply, split into parts that fit a chat message.
+func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
+	if m.FromSelf {
+		return nil
+	}
+	text := cleanText(m.Text)
+	if m.Group {
+		if len(b.groups) > 0 && !b.groups[m.Chat] {
+			return nil
+		}
+		switch {
+		case m.Mentioned:
+		case b.opts.Prefix != "" && strings.HasPrefix(text, b.opts.Prefix):
+			text = strings.TrimSpace(strings.TrimPrefix(text, b.opts.Prefix))
+		default:
+			return nil
+		}
+		if m.Kind != KindText {
+			return nil
+		}
+	}
+	if m.ID != "" {
+		first, err := b.store.FirstSeen(ctx, dedupeKey(m), b.opts.DedupeTTL)
+		b.storeResult(err)
+		if err == nil && !first {
+			return nil
+		}
+	}
+	if limited, warn := b.throttle(ctx, m); limited {
+		if warn {
+			return b.replies(m, rateNotice)
+		}
+		return nil
+	}
+	var a Answer
+	if m.Kind != KindText {
+		a = Answer{Text: nonTextHint}
+	} else {
+		a = b.respond(ctx, incoming{conv: &conversation{bot: b, key: sessionKey(m)}, admin: b.admins[m.Sender], chat: m.Chat, group: m.Group}, text)
+	}
+	return b.replies(m, a.Text)
+}
+
+// throttle takes a token from the group's and the sender's buckets. A flood
+// gets one notice (warn), then silence until the bucket refills. When the
+// store fails, nobody is throttled.
+func (b *Bot) throttle(ctx context.Context, m Message) (limited, warn bool) {
+	now := b.opts.Clock.Now()
+	take := func(key string, limit RateLimit) RateDecision {
+		d, err := b.store.Take(ctx, key, limit, now)
+		b.storeResult(err)
+		if err != nil {
+			return RateDecision{Allowed: true}
+		}
+		return d
+	}
+	if m.Group {
+		if d := take("group\x1f"+m.Chat, b.opts.GroupRate); !d.Allowed {
+			return true, d.Warn
+		}
+	}
+	if d := take("user\x1f"+m.Chat+"\x1f"+m.Sender, b.opts.UserRate); !d.Allowed {
+		return true, d.Warn
+	}
+	return false, false
+}
+
+// storeResult logs a store fault once and its recovery once; the bot keeps
+// answering without the store meanwhile.
+func (b *Bot) storeResult(err error) {
+	if err != nil {
+		if !b.storeDown.Swap(true) {
+			b.log.Warn("state store unavailable: answering without sessions, de-duplication and rate limits until it returns", "err", err)
+		}
+		return
+	}
+	if b.storeDown.Swap(false) {
+		b.log.Info("state store reachable again")
+	}
+}
+
+func dedupeKey(m Message) string { return m.ID }
+
+func sessionKey(m Message) string { return m.Chat + "\x1f" + m.Sender }
+
+// cleanText trims spaces (including U+3000), zero-width characters and the
+// control characters chat clients leave in.
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u2005':
+			return ' '
+		case unicode.IsControl(r) && r != '\n':
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(strings.TrimFunc(s, unicode.IsSpace))
+}
+
+// Hits resolved from a session's references; a reference that no longer
+// resolves (the reports were reloaded) is dropped.
+func (b *Bot) resolve(refs []HitRef) []corpus.Hit {
+	reports := map[string]*corpus.Report{}
+	for _, r := range b.Searcher().Reports() {
+		reports[r.ID] = r
+	}
+	var hits []corpus.Hit
+	for _, ref := range refs {
+		r := reports[ref.Report]
+		if r == nil {
+			continue
+		}
+		if s := r.Sentence(ref.Paragraph, ref.Sentence); s != nil {
+			hits = append(hits, corpus.Hit{Report: r, Sentence: s})
+		}
+	}
+	return hits
+}
+
+func refs(hits []corpus.Hit) []HitRef {
+	out := make([]HitRef, len(hits))
+	for i, h := range hits {
+		out[i] = HitRef{Report: h.Report.ID, Paragraph: h.Sentence.Paragraph.Index, Sentence: h.Sentence.Index}
+	}
+	return out
+}

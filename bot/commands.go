@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+const (
+	rateNotice  = "提问太频繁了,请稍后再问。"
+	nonTextHint = "我只能读文字消息。请直接输入问题,例如“中欧班列目标”,或回复“帮助”。"
+)
+
+func (b *Bot) shortHelp() string {
+	return "我是报告问答机器人" + b.opts.Name + "。请在@我之后直接提问,例如“中欧班列目标”“新增床位多少”;回复“帮助”看全部用法。"
+}
+
+func (b *Bot) help(admin bool) string {
+	var s strings.Builder
+	s.WriteString("我能回答工作报告里的问题,并给出原文、位置和数据。\n")
+	s.WriteString("· 直接提问:中欧班列目标 / 新增床位多少 / 进出口增长目标是多少\n")
+	s.WriteString("· 更多:下一条答案\n· 详情1:第1条答案所在的整段\n")
+	s.WriteString("· 目录:报告结构\n· 数读 / 目标:主要目标和数据\n· 第N部分:该部分的要点\n")
+	if b.opts.Prefix != "" {
+		s.WriteString("群里@我,或以“" + b.opts.Prefix + "”开头提问。")
+	} else {
+		s.WriteString("群里请先@我再提问。")
+	}
+	if admin {
+		s.WriteString("\n管理员:统计 / 重载 / 订阅 / 退订 / 今日推送预览")
+	}
+	return s.String()
+}
+
+// admin runs an admin command; the caller has checked the sender.
+func (b *Bot) admin(ctx context.Context, in incoming, cmd string) Answer {
+	a := Answer{Query: cmd}
+	switch cmd {
+	case "统计":
+		a.Text = b.stats(ctx)
+	case "重载":
+		a.Text = b.reload(ctx)
+	case "订阅", "退订":
+		a.Text = b.subscription(ctx, in, cmd)
+	case "今日推送预览":
+		if b.opts.Digest == nil {
+			a.Text = "没有配置每日推送。"
+			break
+		}
+		text, err := b.opts.Digest.Preview(ctx, b.opts.Clock.Now().In(b.opts.Location))
+		if err != nil {
+			b.log.Error("digest preview failed", "err", err)
+			a.Text = "生成今日推送预览失败:" + err.Error()
+			break
+		}
+		a.Text = text
+	}
+	return a
+}
+
+func (b *Bot) stats(ctx context.Context) string {
+	day := b.opts.Clock.Now().In(b.opts.Location).Format("2006-01-02")
+	sum, err := b.store.Summary(ctx, day)
+	b.storeResult(err)
+	if err != nil {
+		return "统计暂时不可用(状态存储无法访问)。"
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "【%s 统计】提问%d次,答到%d次,没找到%d次。\n", day, sum.Questions, sum.Found, sum.NotFound)
+	if len(sum.Top) > 0 {
+		s.WriteString("热门问题:\n")
+		for i, q := range sum.Top {
+			fmt.Fprintf(&s, "%d. %s(%d次)\n", i+1, truncate(q.Question, 30), q.Count)
+		}
+	}
+	if len(sum.Unanswered) > 0 {
+		s.WriteString("最近没答上的:\n")
+		for _, q := range sum.Unanswered {
+			s.WriteString("· " + truncate(q, 30) + "\n")
+		}
+	}
+	return strings.TrimSpace(s.String())
+}
+
+func (b *Bot) reload(ctx context.Context) string {
+	if b.opts.Reload == nil {
+		return "当前配置不支持重载(使用的是内置报告)。"
+	}
+	b.reloadMu.Lock()
+	defer b.reloadMu.Unlock()
+	s, err := b.opts.Reload(ctx)
+	if err != nil {
+		b.log.Error("reload failed", "err", err)
+		return "重载失败,仍使用原来的报告:" + err.Error()
+	}
+	b.searcher.Store(&s)
+	sentences := 0
+	var titles []string
+	for _, r := range s.Reports() {
+		titles = append(titles, "《"+r.Title+"》")
+		for _, p := range r.Paragraphs {
+			sentences += len(p.Sentences)
+		}
+	}
+	b.log.Info("reports reloaded", "reports", len(titles), "sentences", sentences)
+	return fmt.Sprintf("已重载%d份报告(%d句):%s", len(titles), sentences, strings.Join(titles, "、"))
+}
+
+func (b *Bot) subscription(ctx context.Context, in incoming, cmd string) string {
+	if b.opts.Digest == nil {
+		return "没有配置每日推送。"
+	}
+	if !in.group {
+		return "请在要订阅的群里发送“" + cmd + "”。"
+	}
+	var err error
+	if cmd == "订阅" {
+		err = b.opts.Digest.Subscribe(ctx, in.chat)
+	} else {
+		err = b.opts.Digest.Unsubscribe(ctx, in.chat)
+	}
+	if err != nil {
+		b.log.Error("digest subscription failed", "cmd", cmd, "group", in.chat, "err", err)
+		return cmd + "失败:" + err.Error()
+	}
+	if cmd == "订阅" {
+		return "已订阅:本群每天会收到报告的每日一读。"
+	}
+	return "已退订:本群不再收到每日一读。"
+}

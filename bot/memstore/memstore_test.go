@@ -1,0 +1,136 @@
+package memstore
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/bot/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) bot.Store { return New() })
+}
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestWithNowExpiresByTheGivenClock(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	s := New(WithNow(clock.Now))
+	ctx := t.Context()
+	if err := s.PutSession(ctx, "k", bot.Session{Question: "q"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if first, _ := s.FirstSeen(ctx, "m", time.Minute); !first {
+		t.Fatal("FirstSeen the first time = false")
+	}
+	clock.Advance(59 * time.Second)
+	if _, ok, _ := s.GetSession(ctx, "k"); !ok {
+		t.Fatal("session gone before its TTL")
+	}
+	if first, _ := s.FirstSeen(ctx, "m", time.Minute); first {
+		t.Fatal("message seen again before its TTL")
+	}
+	clock.Advance(time.Second)
+	if _, ok, _ := s.GetSession(ctx, "k"); ok {
+		t.Fatal("session still there at its TTL")
+	}
+	if first, _ := s.FirstSeen(ctx, "m", time.Minute); !first {
+		t.Fatal("message still seen at its TTL")
+	}
+}
+
+// TestMemoryBounded writes far more short-lived entries than are ever live
+// at once and checks expired ones are swept out.
+func TestMemoryBounded(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	s := New(WithNow(clock.Now))
+	ctx := t.Context()
+	limit := bot.RateLimit{Burst: 2, Per: time.Second}
+	const live = 100 // entries written per TTL
+	for i := range 100 * minSweep {
+		if i%live == 0 {
+			clock.Advance(time.Minute)
+		}
+		id := fmt.Sprint(i)
+		if err := s.PutSession(ctx, id, bot.Session{Question: id}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.FirstSeen(ctx, id, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Take(ctx, id, limit, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A sweep runs when a map reaches max(minSweep, twice its size after the
+	// last sweep), so a map never holds more than 2*minSweep entries here.
+	for name, n := range map[string]int{
+		"sessions": len(s.sessions.entries),
+		"seen":     len(s.seen.entries),
+		"buckets":  len(s.buckets),
+	} {
+		if n > 2*minSweep {
+			t.Errorf("%s holds %d entries after %d writes of which at most %d live", name, n, 100*minSweep, live)
+		}
+	}
+}
+
+func TestStatsKeepLatestDays(t *testing.T) {
+	s := New()
+	ctx := t.Context()
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		day := start.AddDate(0, 0, i).Format(time.DateOnly)
+		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: day, Question: "q"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.days); n != statsDaysKept {
+		t.Errorf("%d days kept; want %d", n, statsDaysKept)
+	}
+	last := start.AddDate(0, 0, 99).Format(time.DateOnly)
+	if sum, _ := s.Summary(ctx, last); sum.Questions != 1 {
+		t.Errorf("latest day %s: %+v; want 1 question", last, sum)
+	}
+	if sum, _ := s.Summary(ctx, start.Format(time.DateOnly)); sum.Questions != 0 {
+		t.Errorf("first day, 100 days back, still kept: %+v", sum)
+	}
+}
+
+func TestUnansweredBounded(t *testing.T) {
+	s := New()
+	ctx := t.Context()
+	for i := range 1000 {
+		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.days["2025-03-05"].unanswered); n > 2*unansweredKept {
+		t.Errorf("%d unanswered questions kept; want at most %d", n, 2*unansweredKept)
+	}
+	sum, _ := s.Summary(ctx, "2025-03-05")
+	if len(sum.Unanswered) != 5 || sum.Unanswered[0] != "999" || sum.Unanswered[4] != "995" {
+		t.Errorf("Unanswered = %q; want 999 down to 995", sum.Unanswered)
+	}
+}

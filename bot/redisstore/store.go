@@ -1,0 +1,231 @@
+// Package redisstore keeps the bot's state (bot.Store) in Redis, so several
+// bot processes can share sessions, de-duplication, rate limits and
+// statistics, and a restart loses nothing.
+//
+// # Key names
+//
+// Every key this package (and the other files in it: digest.go, login.go)
+// writes is built with Store.key:
+//
+//	s.key("session", sessionKey) // "reportbot:session:<escaped sessionKey>"
+//
+// key joins the configured prefix (default "reportbot:") and the parts with
+// ":", after escaping "%" as "%25" and ":" as "%3A" inside each part. So a
+// part may hold anything (Chinese, emoji, spaces, colons) and two different
+// part lists never give the same key: ("a:b", "c") and ("a", "b:c") differ.
+// Always pass user-supplied names (chat, sender, group) as separate parts;
+// never join them yourself.
+//
+// Every key written has an expiry, so Redis memory stays bounded:
+//
+//	<prefix>session:<key>            string (JSON bot.Session), PX = session TTL
+//	<prefix>seen:<message ID>        string "1", SET NX PX = dedupe TTL
+//	<prefix>rate:<bucket key>        hash tokens/ts/warned, expires once refilled
+//	<prefix>stats:<day>:count        hash questions/found/notfound, 35 days
+//	<prefix>stats:<day>:top          sorted set question -> count, 35 days
+//	<prefix>stats:<day>:unanswered   list, newest first, trimmed to 50, 35 days
+//
+// # When Redis goes away
+//
+// The client built by Open uses short timeouts (500 ms dial, read and write)
+// and one retry, so a dead Redis costs a chat message well under two seconds
+// instead of stalling it. Operations then return errors; the store logs the
+// outage once (and once more when Redis answers again) rather than per
+// operation. go-redis redials on its own: once Redis is back, operations
+// succeed again without a restart.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/reportbot/reportbot/bot"
+)
+
+// DefaultPrefix starts every key the store writes.
+const DefaultPrefix = "reportbot:"
+
+// Store is a bot.Store held in Redis.
+type Store struct {
+	client     *redis.Client
+	prefix     string
+	log        *slog.Logger
+	ownsClient bool        // Close closes the client only when Open made it
+	down       atomic.Bool // Redis failed last time; logged once per outage
+}
+
+var _ bot.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithPrefix sets the prefix of every key (default "reportbot:"), so several
+// bots, or tests, can share one Redis database.
+func WithPrefix(prefix string) Option {
+	return func(s *Store) { s.prefix = prefix }
+}
+
+// WithLogger sets where the store reports Redis going away and coming back.
+// The default discards.
+func WithLogger(log *slog.Logger) Option {
+	return func(s *Store) {
+		if log != nil {
+			s.log = log
+		}
+	}
+}
+
+// New wraps a client the caller configured and owns: Close leaves it open.
+func New(client *redis.Client, opts ...Option) *Store {
+	s := &Store{client: client, prefix: DefaultPrefix, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Open connects to the Redis at a redis:// (or rediss://) URL such as
+// redis://:password@127.0.0.1:6379/0 and checks it answers PING.
+//
+// Unless the URL's query says otherwise (dial_timeout, read_timeout,
+// write_timeout, max_retries), the client fails fast: 500 ms timeouts and one
+// retry, because a chat message should not wait on a dead Redis.
+func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
+	shown := RedactURL(rawURL)
+	options, err := redis.ParseURL(rawURL)
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // url.Error repeats the URL, password included
+		}
+		return nil, fmt.Errorf("redisstore: parse URL %s: %w", shown, err)
+	}
+	failFast(options, rawURL)
+	client := redis.NewClient(options)
+	s := New(client, opts...)
+	s.ownsClient = true
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("redisstore: connect to %s: %w", shown, err)
+	}
+	return s, nil
+}
+
+// failFast shortens go-redis's defaults (5 s timeouts, 3 retries, 5 dial
+// attempts) where the URL did not set them.
+func failFast(o *redis.Options, rawURL string) {
+	q := url.Values{}
+	if u, err := url.Parse(rawURL); err == nil {
+		q = u.Query()
+	}
+	if !q.Has("dial_timeout") {
+		o.DialTimeout = 500 * time.Millisecond
+	}
+	if !q.Has("read_timeout") {
+		o.ReadTimeout = 500 * time.Millisecond
+	}
+	if !q.Has("write_timeout") {
+		o.WriteTimeout = 500 * time.Millisecond
+	}
+	if !q.Has("max_retries") {
+		o.MaxRetries = 1
+	}
+	o.DialerRetries = 1
+	o.ContextTimeoutEnabled = true
+	// Plain Redis has no maintenance notifications; probing for them on
+	// every new connection only adds a round trip and a log line.
+	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+}
+
+// RedactURL returns the URL without its password, for messages and logs.
+func RedactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable Redis URL)"
+	}
+	if u.User != nil {
+		if name := u.User.Username(); name != "" {
+			u.User = url.User(name)
+		} else {
+			u.User = nil
+		}
+	}
+	return u.String()
+}
+
+// Client is the underlying go-redis client, for the other Redis-backed parts
+// of this package.
+func (s *Store) Client() *redis.Client { return s.client }
+
+// Prefix is the prefix of every key the store writes.
+func (s *Store) Prefix() string { return s.prefix }
+
+// Close closes the client when Open made it.
+func (s *Store) Close() error {
+	if !s.ownsClient {
+		return nil
+	}
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("redisstore: close: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.observe(s.client.Ping(ctx).Err()); err != nil {
+		return fmt.Errorf("redisstore: ping: %w", err)
+	}
+	return nil
+}
+
+// keyEscaper makes a key part free of the ":" separator; "%" is escaped too
+// so that "a%3Ab" and "a:b" stay different.
+var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
+
+// key is the Redis key of the given parts: the prefix, then the parts, each
+// escaped, joined with ":". Different part lists never give the same key.
+func (s *Store) key(parts ...string) string {
+	var b strings.Builder
+	b.WriteString(s.prefix)
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		keyEscaper.WriteString(&b, p)
+	}
+	return b.String()
+}
+
+// observe logs Redis going away (once per outage) and coming back, and
+// returns err unchanged. redis.Nil (no such key) is an answer, not a fault.
+func (s *Store) observe(err error) error {
+	switch {
+	case err == nil || errors.Is(err, redis.Nil):
+		if s.down.CompareAndSwap(true, false) {
+			s.log.Info("redis reachable again")
+		}
+	case errors.Is(err, context.Canceled):
+		// The caller gave up; that says nothing about Redis.
+	default:
+		if s.down.CompareAndSwap(false, true) {
+			s.log.Warn("redis unreachable; sessions, de-duplication, rate limits and statistics fail until it returns", "err", err)
+		}
+	}
+	return err
+}
+
+// pxTTL is ttl for a PX argument: Redis counts milliseconds, and a TTL that
+// rounds to 0 would be refused.
+func pxTTL(ttl time.Duration) time.Duration {
+	return max(ttl, time.Millisecond)
+}

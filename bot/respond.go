@@ -1,0 +1,298 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Answer is the bot's response to one text: the reply a chat user sees and
+// the hits behind it (none when the reports do not cover the question).
+type Answer struct {
+	Query string
+	Text  string
+	Hits  []corpus.Hit
+	// Results are what a JSON client sees; for search answers they mirror
+	// Hits, for outline answers they list the sections.
+	Results []Result
+}
+
+// Result is one answer unit as `reportbot ask --json` prints it.
+type Result struct {
+	Text    string   `json:"text"`
+	Section string   `json:"section"`
+	Report  string   `json:"report,omitempty"`
+	Figures []string `json:"figures"`
+	Score   float64  `json:"score"`
+}
+
+// incoming is who sent a text: their conversation (nil for one-off
+// questions), whether they are an admin, and the chat it came from.
+type incoming struct {
+	conv  *conversation
+	admin bool
+	chat  string
+	group bool
+}
+
+// conversation carries the session of one person in one chat; nil key means
+// a one-off question (reportbot ask, /api/ask) with nothing remembered.
+type conversation struct {
+	bot *Bot
+	key string
+}
+
+func (c *conversation) load(ctx context.Context) (Session, bool) {
+	if c == nil || c.key == "" {
+		return Session{}, false
+	}
+	s, ok, err := c.bot.store.GetSession(ctx, c.key)
+	c.bot.storeResult(err)
+	return s, ok && err == nil
+}
+
+func (c *conversation) save(ctx context.Context, s Session) {
+	if c == nil || c.key == "" {
+		return
+	}
+	c.bot.storeResult(c.bot.store.PutSession(ctx, c.key, s, c.bot.opts.SessionTTL))
+}
+
+// Ask answers a one-off question, as `reportbot ask` and /api/ask do: the
+// same text a chat user would get, with no session behind it.
+func (b *Bot) Ask(ctx context.Context, question string) Answer {
+	return b.respond(ctx, incoming{}, cleanText(question))
+}
+
+var (
+	detailRe  = regexp.MustCompile(`^(?:详情|全文|详细|展开)\s*([0-9一二三四五六七八九十]*)$`)
+	sectionRe = regexp.MustCompile(`^第\s*([0-9一二三四五六七八九十]+)\s*(?:部分|节|项|个关键词|个)$`)
+	// Questions about the report's own structure are answered from the
+	// structure, not by luck of retrieval.
+	outlineRe = regexp.MustCompile(`目录|提纲|大纲|框架|结构|主要内容|(?:讲|说|写)了(?:什么|啥|哪些)|(?:有|分|包括|包含|分为|分成)(?:哪|几)(?:几|些)?(?:个)?(?:部分|方面|板块|关键词|章节|篇章)|几(?:个)?(?:部分|方面|板块|关键词)|关键词(?:是|有)|哪[一二三四五六七八九十几]个`)
+)
+
+// respond routes a text to a command or a search.
+func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
+	conv := in.conv
+	cmd := commandWord(text)
+	switch {
+	case text == "":
+		return Answer{Text: b.shortHelp()}
+	case utf8Len(text) > b.opts.MaxQuestion:
+		return Answer{Query: text, Text: fmt.Sprintf("问题太长了(%d字)。请用一句话提问,不超过%d字,例如“中欧班列目标”。", utf8Len(text), b.opts.MaxQuestion)}
+	case !hasWordRune(text):
+		return Answer{Query: text, Text: "没看懂这个问题。请用文字提问,例如“中欧班列目标”,或回复“帮助”。"}
+	case cmd == "帮助" || cmd == "help" || cmd == "菜单" || cmd == "?" || cmd == "使用说明":
+		return Answer{Query: text, Text: b.help(in.admin)}
+	case cmd == "更多" || cmd == "下一条" || cmd == "还有吗" || cmd == "more":
+		return b.more(ctx, conv)
+	case detailRe.MatchString(cmd):
+		return b.detail(ctx, conv, detailRe.FindStringSubmatch(cmd)[1])
+	case cmd == "目录" || cmd == "提纲" || cmd == "大纲":
+		return b.outline(text)
+	case cmd == "数读" || cmd == "目标" || cmd == "主要目标" || cmd == "奋斗目标":
+		return b.highlights(text)
+	case sectionRe.MatchString(cmd):
+		return b.section(text, sectionRe.FindStringSubmatch(cmd)[1])
+	case cmd == "统计" || cmd == "重载" || cmd == "订阅" || cmd == "退订" || cmd == "今日推送预览":
+		if !in.admin {
+			return Answer{Query: text, Text: "“" + cmd + "”只有管理员可以使用。"}
+		}
+		return b.admin(ctx, in, cmd)
+	case b.isOutlineQuestion(text):
+		return b.outline(text)
+	}
+	return b.search(ctx, conv, text)
+}
+
+// commandWord is the text without spaces, punctuation and a trailing 吧/呢,
+// so "帮助!" and " 更多 " are commands too.
+func commandWord(s string) string {
+	var bld strings.Builder
+	for _, r := range s {
+		if unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '?') || unicode.IsSymbol(r) {
+			continue
+		}
+		if r == '？' {
+			r = '?'
+		}
+		bld.WriteRune(unicode.ToLower(r))
+	}
+	return bld.String()
+}
+
+func hasWordRune(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func utf8Len(s string) int { return len([]rune(s)) }
+
+func (b *Bot) search(ctx context.Context, conv *conversation, question string) Answer {
+	start := time.Now()
+	hits, err := b.Searcher().Search(ctx, question, b.opts.TopHits)
+	if err != nil {
+		b.log.Error("search failed", "question", question, "err", err)
+		return Answer{Query: question, Text: "查询出错了,请稍后再试。"}
+	}
+	if b.opts.OnAnswer != nil {
+		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
+	}
+	b.record(ctx, question, len(hits) > 0)
+	if len(hits) == 0 {
+		conv.save(ctx, Session{Question: question})
+		return Answer{Query: question, Text: notFound(question)}
+	}
+	conv.save(ctx, Session{Question: question, Hits: refs(hits), Cursor: 1})
+	a := Answer{Query: question, Hits: hits, Text: b.formatHit(hits, 0, len(b.Searcher().Reports()) > 1)}
+	a.Results = results(hits)
+	return a
+}
+
+func (b *Bot) record(ctx context.Context, question string, found bool) {
+	now := b.opts.Clock.Now()
+	err := b.store.RecordQuestion(ctx, QuestionEvent{Day: now.In(b.opts.Location).Format(time.DateOnly), Question: question, Found: found, At: now})
+	b.storeResult(err)
+}
+
+func notFound(question string) string {
+	return "报告里没有找到与“" + truncate(question, 30) + "”相关的内容。\n" +
+		"可以问报告里的目标和重点工作,例如“中欧班列目标”“新增床位多少”;回复“目录”看报告结构,“帮助”看用法。"
+}
+
+func truncate(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "…"
+}
+
+func results(hits []corpus.Hit) []Result {
+	out := make([]Result, len(hits))
+	for i, h := range hits {
+		figs := make([]string, len(h.Sentence.Figures))
+		for j, f := range h.Sentence.Figures {
+			figs[j] = f.Text
+		}
+		out[i] = Result{Text: h.Sentence.Text, Section: h.Sentence.Paragraph.Place(), Report: h.Report.ID, Figures: figs, Score: h.Score}
+	}
+	return out
+}
+
+// formatHit renders hit i (0-based) as the chat reply.
+func (b *Bot) formatHit(hits []corpus.Hit, i int, manyReports bool) string {
+	h := hits[i]
+	var s strings.Builder
+	if i > 0 {
+		fmt.Fprintf(&s, "第%d条 ", i+1)
+	}
+	fmt.Fprintf(&s, "【%s】\n%s\n", h.Sentence.Paragraph.Place(), h.Sentence.Text)
+	if figs := figureClauses(h.Sentence.Figures); figs != "" {
+		s.WriteString("数据:" + figs + "\n")
+	}
+	s.WriteString("出处:" + citation(h.Report) + "\n")
+	_ = manyReports // every answer names its report, one report or many
+	switch {
+	case i+1 < len(hits):
+		fmt.Fprintf(&s, "回复“更多”看下一条,“详情%d”看整段。", i+1)
+	default:
+		fmt.Fprintf(&s, "回复“详情%d”看整段。", i+1)
+	}
+	return s.String()
+}
+
+func figureClauses(figs []corpus.Figure) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range figs {
+		c := f.Clause
+		if c == "" {
+			c = f.Text
+		}
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, ";")
+}
+
+func citation(r *corpus.Report) string {
+	s := "《" + r.Title + "》"
+	if r.Source != "" {
+		s += r.Source
+	}
+	if r.Date != "" {
+		s += " " + r.Date
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *Bot) more(ctx context.Context, conv *conversation) Answer {
+	sess, ok := conv.load(ctx)
+	if !ok || sess.Question == "" {
+		return Answer{Query: "更多", Text: "请先提一个问题,再回复“更多”看下一条答案。"}
+	}
+	hits := b.resolve(sess.Hits)
+	if sess.Cursor >= len(hits) {
+		return Answer{Query: "更多", Text: "关于“" + truncate(sess.Question, 30) + "”没有更多答案了。换个说法试试,或回复“目录”看报告结构。"}
+	}
+	i := sess.Cursor
+	sess.Cursor++
+	conv.save(ctx, sess)
+	return Answer{Query: sess.Question, Hits: hits[i : i+1], Results: results(hits[i : i+1]),
+		Text: b.formatHit(hits, i, len(b.Searcher().Reports()) > 1)}
+}
+
+func (b *Bot) detail(ctx context.Context, conv *conversation, num string) Answer {
+	sess, ok := conv.load(ctx)
+	hits := b.resolve(sess.Hits)
+	if !ok || len(hits) == 0 {
+		return Answer{Query: "详情", Text: "请先提一个问题,再回复“详情1”看第一条答案所在的整段。"}
+	}
+	n := 1
+	if num != "" {
+		n = parseNumber(num)
+	}
+	if n < 1 || n > len(hits) {
+		return Answer{Query: "详情", Text: fmt.Sprintf("没有第%s条答案。可用“详情1”到“详情%d”。", num, len(hits))}
+	}
+	h := hits[n-1]
+	p := h.Sentence.Paragraph
+	text := "【" + p.Place() + "】\n" + p.Text + "\n出处:" + citation(h.Report)
+	return Answer{Query: sess.Question, Hits: []corpus.Hit{h}, Results: results([]corpus.Hit{h}), Text: text}
+}
+
+// parseNumber reads 12 or 十二 (up to 99); 0 when it is neither.
+func parseNumber(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digits[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digits[rs[1]]
+	case len(rs) == 2 && rs[1] == '十':
+		return digits[rs[0]] * 10
+	case len(rs) == 3 && rs[1] == '十':
+		return digits[rs[0]]*10 + digits[rs[2]]
+	}
+	return 0
+}

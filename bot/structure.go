@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Answers from the reports' structure: 目录, 数读/目标, 第N部分 and questions
+// such as "七力是哪七个".
+
+var (
+	outlineCmdRe = regexp.MustCompile(`^(?:报告|这份报告|工作报告)?的?(?:目录|提纲|大纲|框架|结构|主要内容|内容)(?:是什么|是啥|有哪些|呢)?\??$`)
+	outlineAskRe = regexp.MustCompile(`(?:有|分|包括|包含|分为|分成|是)(?:哪|几)(?:几|些)?个?(?:部分|方面|板块|关键词|章节)|几个?(?:部分|方面|板块|关键词)|关键词(?:是|有)|哪[一二三四五六七八九十几]个|^(?:报告)?(?:讲|说|写)了(?:什么|啥|哪些)`)
+)
+
+func (b *Bot) isOutlineQuestion(text string) bool {
+	cmd := commandWord(text)
+	if outlineCmdRe.MatchString(cmd) || outlineAskRe.MatchString(cmd) {
+		return true
+	}
+	// A counted name from the title (汇聚“七力”) that numbers the parts.
+	for _, r := range b.Searcher().Reports() {
+		for _, term := range quotedTerms(r.Title) {
+			if strings.Contains(cmd, term) && countPrefix(term) == len(parts(r)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var quotedRe = regexp.MustCompile(`[“"「]([^”"」]{1,8})[”"」]`)
+
+func quotedTerms(s string) []string {
+	var out []string
+	for _, m := range quotedRe.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// countPrefix reads the Chinese numeral a term starts with (七力 → 7), 0 if none.
+func countPrefix(term string) int {
+	r, _ := utf8.DecodeRuneInString(term)
+	return parseNumber(string(r))
+}
+
+// parts are the report's numbered parts at their top numbered level (the
+// seven 关键词 of the 2022 report); without numbering, the sections that hold
+// paragraphs.
+func parts(r *corpus.Report) []*corpus.Section {
+	var all []*corpus.Section
+	var walk func([]*corpus.Section)
+	walk = func(ss []*corpus.Section) {
+		for _, s := range ss {
+			all = append(all, s)
+			walk(s.Children)
+		}
+	}
+	walk(topSections(r))
+	level := 0
+	for _, s := range all {
+		if s.Number != "" && (level == 0 || s.Level < level) {
+			level = s.Level
+		}
+	}
+	var out []*corpus.Section
+	for _, s := range all {
+		if (level > 0 && s.Number != "" && s.Level == level) || (level == 0 && len(s.Paragraphs) > 0) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func topSections(r *corpus.Report) []*corpus.Section {
+	var top []*corpus.Section
+	for _, s := range r.Sections {
+		if s.Parent == nil {
+			top = append(top, s)
+		}
+	}
+	return top
+}
+
+func sectionTitle(s *corpus.Section) string {
+	if s.Subtitle != "" {
+		return s.Name + ":" + s.Subtitle
+	}
+	return s.Name
+}
+
+func (b *Bot) outline(query string) Answer {
+	var text strings.Builder
+	var res []Result
+	for i, r := range b.Searcher().Reports() {
+		if i > 0 {
+			text.WriteString("\n")
+		}
+		text.WriteString("《" + r.Title + "》\n")
+		numbered := map[*corpus.Section]int{}
+		for j, p := range parts(r) {
+			numbered[p] = j + 1
+		}
+		var walk func(ss []*corpus.Section, depth int)
+		walk = func(ss []*corpus.Section, depth int) {
+			for _, s := range ss {
+				indent := strings.Repeat("  ", depth)
+				if n := numbered[s]; n > 0 {
+					fmt.Fprintf(&text, "%s第%d部分 %s\n", indent, n, sectionTitle(s))
+				} else {
+					fmt.Fprintf(&text, "%s· %s\n", indent, sectionTitle(s))
+				}
+				res = append(res, Result{Text: sectionTitle(s), Section: s.Name, Report: r.ID, Figures: []string{}})
+				if numbered[s] == 0 {
+					walk(s.Children, depth+1)
+				}
+			}
+		}
+		walk(topSections(r), 0)
+	}
+	if n := len(parts(b.currentReport())); n > 0 {
+		fmt.Fprintf(&text, "回复“第1部分”到“第%d部分”看各部分要点,“数读”看主要目标。", n)
+	}
+	return Answer{Query: query, Text: strings.TrimSpace(text.String()), Results: res}
+}
+
+// currentReport is the report structure commands speak of: the newest one.
+func (b *Bot) currentReport() *corpus.Report {
+	var cur *corpus.Report
+	for _, r := range b.Searcher().Reports() {
+		if cur == nil || r.Year > cur.Year {
+			cur = r
+		}
+	}
+	return cur
+}
+
+func (b *Bot) highlights(query string) Answer {
+	r := b.currentReport()
+	if r == nil {
+		return Answer{Query: query, Text: "还没有加载报告。"}
+	}
+	sents := r.Highlights()
+	if len(sents) == 0 {
+		return Answer{Query: query, Text: "《" + r.Title + "》没有单列的主要目标。回复“目录”看报告结构。"}
+	}
+	var text strings.Builder
+	text.WriteString("【主要目标】《" + r.Title + "》\n")
+	place := ""
+	var hits []corpus.Hit
+	for _, s := range sents {
+		if p := s.Paragraph.Place(); p != place {
+			place = p
+			text.WriteString("〔" + p + "〕\n")
+		}
+		text.WriteString("· " + s.Text + "\n")
+		hits = append(hits, corpus.Hit{Report: r, Sentence: s})
+	}
+	text.WriteString("问具体一项可直接提问,例如“中欧班列目标”。")
+	return Answer{Query: query, Text: text.String(), Hits: hits, Results: results(hits)}
+}
+
+func (b *Bot) section(query, num string) Answer {
+	r := b.currentReport()
+	ps := parts(r)
+	n := parseNumber(num)
+	if r == nil || n < 1 || n > len(ps) {
+		return Answer{Query: query, Text: fmt.Sprintf("没有第%s部分。报告共%d部分,回复“目录”查看。", num, len(ps))}
+	}
+	s := ps[n-1]
+	var text strings.Builder
+	fmt.Fprintf(&text, "【第%d部分 %s】\n", n, sectionTitle(s))
+	var items []string
+	var intro string
+	var walk func(*corpus.Section)
+	walk = func(s *corpus.Section) {
+		for _, p := range s.Paragraphs {
+			switch {
+			case p.Lead != "":
+				items = append(items, p.Lead)
+			case intro == "":
+				intro = p.Text
+			}
+		}
+		for _, c := range s.Children {
+			walk(c)
+		}
+	}
+	walk(s)
+	if intro != "" {
+		text.WriteString(intro + "\n")
+	}
+	if len(items) > 0 {
+		text.WriteString("要点:\n")
+		for i, it := range items {
+			fmt.Fprintf(&text, "%d. %s\n", i+1, it)
+		}
+	}
+	text.WriteString("想看某一点,直接提问即可,例如“" + firstOr(items, s.Name) + "”。")
+	return Answer{Query: query, Text: text.String()}
+}
+
+func firstOr(items []string, def string) string {
+	if len(items) > 0 {
+		return items[0]
+	}
+	return def
+}

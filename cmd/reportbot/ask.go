@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/bot/memstore"
+	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/index"
+)
+
+// corpusFlags are the flags every command that reads reports shares.
+type corpusFlags struct {
+	corpus, index, thesaurus string
+}
+
+func (c *corpusFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.corpus, "corpus", getenv("REPORTBOT_CORPUS"), "folder of reports (.txt, .md, .html); default: the embedded 2022 report [$REPORTBOT_CORPUS]")
+	fs.StringVar(&c.index, "index", getenv("REPORTBOT_INDEX"), "folder for an on-disk index reused across runs; default: in memory [$REPORTBOT_INDEX]")
+	fs.StringVar(&c.thesaurus, "thesaurus", getenv("REPORTBOT_THESAURUS"), "extra thesaurus file (WORD => REWRITE, ...) [$REPORTBOT_THESAURUS]")
+}
+
+// openIndex loads the reports and indexes them; bad report files are
+// reported on log and skipped.
+func openIndex(ctx context.Context, c corpusFlags, log *slog.Logger) (*index.Index, error) {
+	var reports []*corpus.Report
+	if c.corpus == "" {
+		rs, err := corpus.Default()
+		if err != nil {
+			return nil, fmt.Errorf("load the embedded report: %w", err)
+		}
+		reports = rs
+	} else {
+		rs, errs := corpus.LoadDir(c.corpus)
+		for _, err := range errs {
+			log.Warn("skipped a report file", "err", err)
+		}
+		if len(rs) == 0 {
+			return nil, fmt.Errorf("no readable report in %s", c.corpus)
+		}
+		reports = rs
+	}
+	th, err := index.LoadThesaurus(c.thesaurus)
+	if err != nil {
+		return nil, err
+	}
+	opts := index.Options{Thesaurus: th, Logger: log}
+	if c.index == "" {
+		return index.Build(ctx, reports, opts)
+	}
+	return index.Open(ctx, c.index, reports, opts)
+}
+
+// answerJSON is one line of `reportbot ask --json`; its shape is the
+// contract in ../shared/eval/score.py.
+type answerJSON struct {
+	Query   string       `json:"query"`
+	Answer  string       `json:"answer"`
+	Results []bot.Result `json:"results"`
+}
+
+func toJSON(question string, a bot.Answer, top int) answerJSON {
+	res := a.Results
+	if res == nil {
+		res = []bot.Result{}
+	}
+	if top > 0 && len(res) > top && len(a.Hits) > 0 {
+		res = res[:top]
+	}
+	return answerJSON{Query: question, Answer: a.Text, Results: res}
+}
+
+func runAsk(ctx context.Context, env environment, args []string) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	top := fs.Int("top", 5, "answers to keep per question")
+	var cf corpusFlags
+	cf.register(fs, env.getenv)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	question := strings.Join(fs.Args(), " ")
+	if question == "" {
+		return usageError{"ask: give a question, or - to read questions from stdin"}
+	}
+	log := newLogger(env.stderr, env.getenv)
+	ix, err := openIndex(ctx, cf, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	b := bot.New(ix, memstore.New(), bot.Options{TopHits: max(*top, 1), Logger: log})
+
+	answer := func(q string) error {
+		a := b.Ask(ctx, q)
+		if *asJSON {
+			line, err := json.Marshal(toJSON(q, a, *top))
+			if err != nil {
+				return fmt.Errorf("encode answer: %w", err)
+			}
+			_, err = fmt.Fprintf(env.stdout, "%s\n", line)
+			return err
+		}
+		_, err := fmt.Fprintln(env.stdout, a.Text)
+		return err
+	}
+	if question != "-" {
+		return answer(question)
+	}
+	// One question a line; every line gets exactly one answer, in order.
+	sc := bufio.NewScanner(env.stdin)
+	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		if err := answer(sc.Text()); err != nil {
+			return err
+		}
+		if !*asJSON {
+			fmt.Fprintln(env.stdout)
+		}
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	return nil
+}
+
+func runIndex(ctx context.Context, env environment, args []string) error {
+	fs := flag.NewFlagSet("index", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	var cf corpusFlags
+	cf.register(fs, env.getenv)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	log := newLogger(env.stderr, env.getenv)
+	ix, err := openIndex(ctx, cf, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	where := "in memory (use --index DIR to keep it on disk)"
+	if ix.Dir != "" {
+		where = ix.Dir
+		if ix.Rebuilt {
+			where += " (built now)"
+		} else {
+			where += " (up to date, reused)"
+		}
+	}
+	fmt.Fprintf(env.stdout, "index: %s\nsentences: %d\n", where, ix.Len())
+	for _, r := range ix.Reports() {
+		n := 0
+		for _, p := range r.Paragraphs {
+			n += len(p.Sentences)
+		}
+		fmt.Fprintf(env.stdout, "report %s: 《%s》 year %d, %s %s, %d sections, %d paragraphs, %d sentences\n",
+			r.ID, r.Title, r.Year, r.Source, r.Date, countSections(r.Sections), len(r.Paragraphs), n)
+	}
+	return nil
+}
+
+func countSections(ss []*corpus.Section) int {
+	n := 0
+	for _, s := range ss {
+		n += 1 + countSections(s.Children)
+	}
+	return n
+}
+
+// newLogger logs text to stderr at the level in $REPORTBOT_LOG (debug,
+// info, warn, error; default warn for the CLI).
+func newLogger(w io.Writer, getenv func(string) string) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(getenv("REPORTBOT_LOG"))); err != nil || getenv("REPORTBOT_LOG") == "" {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,74 @@
+// Command reportbot answers questions about government work reports, in a
+// terminal or in WeChat. main only calls run; tests call run too.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reportbot:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+const usage = `reportbot answers questions about government work reports.
+
+Usage:
+  reportbot ask [--json] [--top N] [--corpus DIR] [--index DIR] QUESTION | -
+  reportbot index [--corpus DIR] [--index DIR]
+  reportbot chat [--group NAME --user NAME] [--name NAME] [--redis URL]
+  reportbot serve [--config FILE]
+  reportbot digest preview|send|status [flags]
+
+Run "reportbot COMMAND --help" for a command's flags. Configuration: see README.md.
+`
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	env := environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	switch args[0] {
+	case "ask":
+		return runAsk(ctx, env, args[1:])
+	case "index":
+		return runIndex(ctx, env, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// environment is the process's outside world, passed in so tests can run
+// commands in-process.
+type environment struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}

@@ -1,0 +1,362 @@
+// Package index searches reports. It is the only package that imports bleve:
+// bleve finds candidate sentences by their character bigrams, and a ranking of
+// ours decides which of them answer the question, and whether any does.
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bq "github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+const (
+	fieldText    = "text"
+	fieldContext = "context"
+	fieldYear    = "year"
+
+	fingerprintKey = "reportbot.fingerprint"
+	// mappingVersion changes whenever the mapping or the documents change
+	// shape, so an on-disk index built by an older reportbot is rebuilt.
+	mappingVersion = "1"
+)
+
+// Index answers questions about a fixed set of reports.
+type Index struct {
+	reports   []*corpus.Report
+	passages  []passage
+	charDF    map[rune]int
+	docCount  int
+	bleve     bleve.Index
+	thesaurus *Thesaurus
+	log       *slog.Logger
+	// Where the index lives on disk, "" in memory; and whether Open rebuilt it.
+	Dir     string
+	Rebuilt bool
+}
+
+// passage is one indexed sentence with what ranking needs in memory, so no
+// stored field is ever read back from bleve.
+type passage struct {
+	report   *corpus.Report
+	sentence *corpus.Sentence
+	text     string // folded sentence text
+	section  string // folded names of the sections above the sentence
+	lead     string // folded lead of the item paragraph, "" when none or the sentence is the lead
+	intro    bool   // in the paragraph that opens its section: the heading describes it
+	runes    int
+}
+
+// Options configure Build and Open.
+type Options struct {
+	Thesaurus *Thesaurus   // nil: the built-in one
+	Logger    *slog.Logger // nil: discard
+}
+
+func (o Options) withDefaults() Options {
+	if o.Thesaurus == nil {
+		o.Thesaurus = DefaultThesaurus()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Build indexes the reports in memory.
+func Build(ctx context.Context, reports []*corpus.Report, opts Options) (*Index, error) {
+	opts = opts.withDefaults()
+	bi, err := bleve.NewMemOnly(newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("create in-memory index: %w", err)
+	}
+	ix := newIndex(reports, bi, opts)
+	if err := ix.fill(ctx); err != nil {
+		bi.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// Open opens the on-disk index in dir, building it when it is missing or was
+// built from other reports (or by another version of reportbot).
+func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Options) (*Index, error) {
+	opts = opts.withDefaults()
+	fp := Fingerprint(reports)
+	path := filepath.Join(dir, "reportbot.bleve")
+	if bi, err := bleve.Open(path); err == nil {
+		got, err := bi.GetInternal([]byte(fingerprintKey))
+		if err == nil && string(got) == fp {
+			ix := newIndex(reports, bi, opts)
+			ix.Dir = dir
+			return ix, nil
+		}
+		opts.Logger.Info("index is out of date; rebuilding", "dir", dir)
+		bi.Close()
+	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		opts.Logger.Warn("index unreadable; rebuilding", "dir", dir, "err", err)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("remove old index %s: %w", path, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index dir: %w", err)
+	}
+	bi, err := bleve.New(path, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", path, err)
+	}
+	ix := newIndex(reports, bi, opts)
+	ix.Dir, ix.Rebuilt = dir, true
+	if err := ix.fill(ctx); err != nil {
+		bi.Close()
+		os.RemoveAll(path)
+		return nil, err
+	}
+	if err := bi.SetInternal([]byte(fingerprintKey), []byte(fp)); err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("record index fingerprint: %w", err)
+	}
+	return ix, nil
+}
+
+// Fingerprint identifies the reports' content and this index's layout.
+func Fingerprint(reports []*corpus.Report) string {
+	return mappingVersion + "/" + corpus.Fingerprint(reports)
+}
+
+// Close releases the bleve index.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// Reports are the indexed reports in load order.
+func (ix *Index) Reports() []*corpus.Report { return ix.reports }
+
+// Len is the number of indexed sentences.
+func (ix *Index) Len() int { return len(ix.passages) }
+
+func newMapping() mapping.IndexMapping {
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = analyzerName
+	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
+	ctxField := *text
+	year := bleve.NewKeywordFieldMapping()
+	year.Store, year.IncludeTermVectors, year.IncludeInAll, year.DocValues = false, false, false, false
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldText, text)
+	doc.AddFieldMappingsAt(fieldContext, &ctxField)
+	doc.AddFieldMappingsAt(fieldYear, year)
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerName
+	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
+	return m
+}
+
+// newIndex lays out the passages in a deterministic order: the document IDs
+// of an on-disk index are positions in this slice.
+func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
+	ix := &Index{reports: reports, bleve: bi, thesaurus: opts.Thesaurus, log: opts.Logger, charDF: map[rune]int{}}
+	for _, r := range reports {
+		restated := restatedLater(r)
+		for _, p := range r.Paragraphs {
+			intro := p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""
+			section := ""
+			if p.Section != nil {
+				section = Fold(strings.Join(sectionWords(p.Section), " "))
+			}
+			for _, s := range p.Sentences {
+				if restated[s] {
+					continue
+				}
+				ps := passage{report: r, sentence: s, text: Fold(s.Text), section: section, intro: intro,
+					runes: len([]rune(s.Text))}
+				if p.Lead != "" && s.Index > 0 {
+					ps.lead = Fold(p.Lead)
+				}
+				ix.passages = append(ix.passages, ps)
+				seen := map[rune]bool{}
+				for _, r := range ps.text + ps.section + ps.lead {
+					if !seen[r] {
+						seen[r] = true
+						ix.charDF[r]++
+					}
+				}
+			}
+		}
+	}
+	ix.docCount = len(ix.passages)
+	return ix
+}
+
+// restatedLater finds the sentences that a later sentence of the report
+// repeats word for word, alone or inside a longer one: a summary block
+// (数读报告) restates items of the body. Only the body's copy is indexed: it
+// stands in its item, with context, and answering both would say one thing
+// twice. Summary lines stand alone in their paragraph, so only those are
+// checked.
+func restatedLater(r *corpus.Report) map[*corpus.Sentence]bool {
+	var all []*corpus.Sentence
+	for _, p := range r.Paragraphs {
+		all = append(all, p.Sentences...)
+	}
+	out := map[*corpus.Sentence]bool{}
+	for i, s := range all {
+		if len(s.Paragraph.Sentences) != 1 {
+			continue
+		}
+		for _, later := range all[i+1:] {
+			if later.Paragraph != s.Paragraph && strings.Contains(later.Text, s.Text) {
+				out[s] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+func sectionWords(s *corpus.Section) []string {
+	var words []string
+	for ; s != nil; s = s.Parent {
+		words = append(words, s.Name, s.Subtitle)
+	}
+	return words
+}
+
+type document struct {
+	Text    string `json:"text"`
+	Context string `json:"context"`
+	Year    string `json:"year"`
+}
+
+func (ix *Index) fill(ctx context.Context) error {
+	batch := ix.bleve.NewBatch()
+	for i, p := range ix.passages {
+		doc := document{Text: p.text, Context: p.section + " " + p.lead, Year: strconv.Itoa(p.report.Year)}
+		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
+			return fmt.Errorf("index sentence %d of %s: %w", p.sentence.Index, p.report.ID, err)
+		}
+		if batch.Size() >= 2000 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := ix.bleve.Batch(batch); err != nil {
+				return fmt.Errorf("write index batch: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := ix.bleve.Batch(batch); err != nil {
+		return fmt.Errorf("write index batch: %w", err)
+	}
+	return nil
+}
+
+// candidates is how many sentences bleve proposes for ranking.
+const candidates = 40
+
+// Search returns up to limit sentences that answer the question, best first,
+// or none when the reports do not cover it.
+func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error) {
+	if limit <= 0 {
+		limit = 5
+	}
+	reader, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	r, err := reader.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	defer r.Close()
+	df := func(term string) int {
+		n := 0
+		for _, f := range [...]string{fieldText, fieldContext} {
+			tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
+			if err != nil {
+				continue
+			}
+			n += int(tfr.Count())
+			tfr.Close()
+		}
+		return n
+	}
+	q := parseQuery(question, ix.thesaurus, func(b string) bool { return df(b) > 0 })
+	if len(q.concepts) == 0 {
+		return nil, nil
+	}
+	if q.year != 0 && !ix.hasYear(q.year) {
+		return nil, nil
+	}
+
+	var words []string
+	for _, c := range q.concepts {
+		words = append(words, c.alts...)
+	}
+	text := strings.Join(words, " ")
+	mt := bleve.NewMatchQuery(text)
+	mt.SetField(fieldText)
+	mc := bleve.NewMatchQuery(text)
+	mc.SetField(fieldContext)
+	mc.SetBoost(0.3)
+	var bquery bq.Query = bleve.NewDisjunctionQuery(mt, mc)
+	if q.year != 0 {
+		yt := bleve.NewTermQuery(strconv.Itoa(q.year))
+		yt.SetField(fieldYear)
+		bquery = bleve.NewConjunctionQuery(bquery, yt)
+	}
+	req := bleve.NewSearchRequestOptions(bquery, candidates, 0, false)
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", question, err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, nil
+	}
+	cands := make([]int, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		if i, err := strconv.Atoi(h.ID); err == nil && i >= 0 && i < len(ix.passages) {
+			cands = append(cands, i)
+		}
+	}
+	rk := newRanker(q, ix, df)
+	return rk.rank(cands, limit), nil
+}
+
+func (ix *Index) hasYear(y int) bool {
+	for _, r := range ix.reports {
+		if r.Year == y {
+			return true
+		}
+	}
+	return false
+}
+
+// idf of a document frequency; a string the reports never contain gets the
+// highest weight there is.
+func (ix *Index) idf(df int) float64 {
+	return math.Log(1 + float64(ix.docCount+1)/(float64(df)+0.5))
+}
+
+func isHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}

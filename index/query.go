@@ -1,0 +1,166 @@
+package index
+
+import (
+	_ "embed"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// A question is turned into concepts: the things the answer has to mention.
+// Question words and particles are dropped first, so "今年学校要建几所?"
+// asks about 学校 and 建, wants a figure, and hints at the unit 所.
+
+//go:embed data/stopwords.txt
+var stopwordsData string
+
+type conceptKind int
+
+const (
+	conceptHan    conceptKind = iota // a run of Chinese characters, matched by bigrams
+	conceptLatin                     // 5g, 335+x, gdp: matched as written
+	conceptNumber                    // 200列, 150亿元: matched as written, or by its digits
+)
+
+// concept is one thing the question asks about, with the ways a report may
+// write it (the question's own wording first, then thesaurus rewrites).
+type concept struct {
+	kind conceptKind
+	alts []string
+}
+
+// query is a parsed question.
+type query struct {
+	concepts    []concept
+	wantsFigure bool     // asks for a target or an amount
+	unitHints   []string // units asked for: 几所 → 所
+	year        int      // 2023年… restricts to that year's reports; 0 = any
+}
+
+// units that follow a number or 几/多少 in questions and reports. Longest first.
+const unitPattern = `平方公里|平方米|千瓦时|万千瓦|公里|千米|公顷|号线|周年|万单|亿元|万元|万人|万吨|万户|万平方米|个|所|家|列|班|张|项|条|座|人|次|台|亩|吨|辆|元|倍|名|期|架|单|场|届|批|户|套|间|床|米|年|天|万|亿`
+
+var (
+	yearRe     = regexp.MustCompile(`((?:19|20)\d\d)\s*年`)
+	unitHintRe = regexp.MustCompile(`(?:多少|几)(` + unitPattern + `)`)
+	latinRe    = regexp.MustCompile(`[0-9]*[a-z][a-z0-9]*(?:[+\-][a-z0-9]+)*|[0-9]+\+[a-z0-9]+`)
+	numberRe   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?(?:%|万|亿|千|百)*(?:` + unitPattern + `)?`)
+	// Words that mark a question about a target or an amount.
+	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|规模|数量|增长|增速|达到|任务|预期|计划`)
+)
+
+// stopwords: multi-rune words always go; single runes go unless they form a
+// bigram the reports use with a neighbour (有 in 有色, 中 in 中欧).
+type stopwordSet struct {
+	words map[rune][]string // by first rune, longest first
+}
+
+var stopwords = func() stopwordSet {
+	s := stopwordSet{words: map[rune][]string{}}
+	for _, line := range strings.Split(stopwordsData, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		for _, w := range strings.Fields(line) {
+			w = Fold(w)
+			r := []rune(w)[0]
+			s.words[r] = append(s.words[r], w)
+		}
+	}
+	for _, ws := range s.words {
+		sort.Slice(ws, func(i, j int) bool { return len(ws[i]) > len(ws[j]) })
+	}
+	return s
+}()
+
+// knownBigram tells whether the reports contain a two-rune string.
+type knownBigram func(string) bool
+
+// parseQuery turns a question into a query. known guards single-rune
+// stopwords that are part of a word the reports use.
+func parseQuery(question string, th *Thesaurus, known knownBigram) query {
+	var q query
+	s := Fold(question)
+	q.wantsFigure = figureIntentRe.MatchString(s)
+
+	if m := yearRe.FindStringSubmatch(s); m != nil {
+		q.year, _ = strconv.Atoi(m[1])
+		s = yearRe.ReplaceAllString(s, " ")
+	}
+	for _, m := range unitHintRe.FindAllStringSubmatch(s, -1) {
+		q.unitHints = append(q.unitHints, m[1])
+	}
+	s = unitHintRe.ReplaceAllString(s, " ")
+
+	for _, m := range latinRe.FindAllString(s, -1) {
+		q.concepts = append(q.concepts, th.expand(concept{kind: conceptLatin, alts: []string{m}}))
+	}
+	s = latinRe.ReplaceAllString(s, " ")
+	for _, m := range numberRe.FindAllString(s, -1) {
+		q.concepts = append(q.concepts, concept{kind: conceptNumber, alts: []string{m}})
+	}
+	s = numberRe.ReplaceAllString(s, " ")
+
+	for _, frag := range hanFragments(s, known) {
+		q.concepts = append(q.concepts, th.expand(concept{kind: conceptHan, alts: []string{frag}}))
+	}
+	return q
+}
+
+// hanFragments removes stopwords and returns the runs of Chinese characters left.
+func hanFragments(s string, known knownBigram) []string {
+	rs := []rune(s)
+	keep := make([]bool, len(rs))
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		if !unicode.Is(unicode.Han, r) {
+			i++
+			continue
+		}
+		matched := ""
+		for _, w := range stopwords.words[r] {
+			if strings.HasPrefix(string(rs[i:min(len(rs), i+len([]rune(w)))]), w) {
+				matched = w
+				break
+			}
+		}
+		n := len([]rune(matched))
+		switch {
+		case n > 1:
+			i += n
+			continue
+		case n == 1 && !partOfKnownWord(rs, i, known):
+			i++
+			continue
+		}
+		keep[i] = true
+		i++
+	}
+	var frags []string
+	start := -1
+	for i := 0; i <= len(rs); i++ {
+		if i < len(rs) && keep[i] {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			frags = append(frags, string(rs[start:i]))
+			start = -1
+		}
+	}
+	return frags
+}
+
+func partOfKnownWord(rs []rune, i int, known knownBigram) bool {
+	if known == nil {
+		return false
+	}
+	if i > 0 && unicode.Is(unicode.Han, rs[i-1]) && known(string(rs[i-1:i+1])) {
+		return true
+	}
+	return i+1 < len(rs) && unicode.Is(unicode.Han, rs[i+1]) && known(string(rs[i:i+2]))
+}

@@ -1,0 +1,250 @@
+package index
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Ranking. A sentence answers a question when it covers what the question
+// asks about: each character of the question's words counts as covered when
+// a bigram around it occurs in the sentence (or, for less, in its heading or
+// item lead), weighted by how rare that bigram is in the reports. Bigrams
+// the reports never contain (the seams between two words, 河生 in 黄河生态)
+// carry no weight, but characters the reports never use do, with the highest
+// weight: a question about 房价 is not answered by a sentence about 新区.
+const (
+	minCoverage      = 0.6  // below this the reports do not cover the question
+	relativeCoverage = 0.7  // later answers must cover this much of the best one's coverage
+	sectionWeight    = 0.6  // a match in the section heading counts this much
+	introWeight      = 0.95 // ... in the heading of the paragraph that opens the section
+	leadWeight       = 0.8  // a match in the item's lead sentence
+	figureBonus      = 0.06 // the question asks for an amount and the sentence has one
+	unitBonus        = 0.15 // ... in the unit asked for (几所 → 10所)
+	lengthPenalty    = 0.0004
+)
+
+type ranker struct {
+	q        query
+	ix       *Index
+	concepts []rankedConcept
+	total    float64
+}
+
+type rankedConcept struct {
+	weight float64
+	alts   []rankedAlt
+}
+
+// rankedAlt is one wording of a concept, prepared for matching.
+type rankedAlt struct {
+	literal string // latin and number wordings: matched as written
+	digits  string // a number's digits: half credit when only they match
+
+	// Chinese wordings:
+	bigrams []string // known bigrams (the reports contain them)
+	chars   []rankedChar
+	weight  float64
+}
+
+type rankedChar struct {
+	r       rune
+	weight  float64
+	bigrams []int // indexes into bigrams next to this character; none: match the rune itself
+}
+
+func newRanker(q query, ix *Index, df func(string) int) *ranker {
+	rk := &ranker{q: q, ix: ix}
+	maxIDF := ix.idf(0)
+	for _, c := range q.concepts {
+		rc := rankedConcept{}
+		for i, alt := range c.alts {
+			ra := rankedAlt{}
+			switch {
+			case isHan(alt):
+				ra = hanAlt(alt, ix, df)
+			case c.kind == conceptNumber:
+				ra.literal, ra.weight = alt, maxIDF
+				ra.digits = strings.TrimRightFunc(alt, func(r rune) bool { return r < '0' || r > '9' })
+			default:
+				ra.literal, ra.weight = alt, maxIDF*0.8
+			}
+			if i == 0 {
+				rc.weight = ra.weight
+			}
+			rc.alts = append(rc.alts, ra)
+		}
+		rk.concepts = append(rk.concepts, rc)
+		rk.total += rc.weight
+	}
+	return rk
+}
+
+func hanAlt(s string, ix *Index, df func(string) int) rankedAlt {
+	rs := []rune(s)
+	ra := rankedAlt{}
+	if len(rs) == 1 {
+		ra.chars = []rankedChar{{r: rs[0], weight: 0.5 * ix.idf(ix.charDF[rs[0]])}}
+		ra.weight = ra.chars[0].weight
+		return ra
+	}
+	idfs := make([]float64, len(rs)-1)
+	index := make([]int, len(rs)-1)
+	for i := 0; i+1 < len(rs); i++ {
+		b := string(rs[i : i+2])
+		index[i] = -1
+		if n := df(b); n > 0 {
+			index[i] = len(ra.bigrams)
+			ra.bigrams = append(ra.bigrams, b)
+			idfs[i] = ix.idf(n)
+		}
+	}
+	for j, r := range rs {
+		c := rankedChar{r: r}
+		for _, i := range [2]int{j - 1, j} {
+			if i >= 0 && i < len(index) && index[i] >= 0 {
+				c.bigrams = append(c.bigrams, index[i])
+				c.weight = max(c.weight, idfs[i])
+			}
+		}
+		if len(c.bigrams) == 0 {
+			if n := ix.charDF[r]; n > 0 {
+				c.weight = 0.5 * ix.idf(n)
+			} else {
+				c.weight = ix.idf(0)
+			}
+		}
+		ra.chars = append(ra.chars, c)
+		ra.weight += c.weight
+	}
+	return ra
+}
+
+// where tells how well a string matches a passage: 1 in its text, less in
+// its headings, 0 nowhere.
+func where(p *passage, s string) float64 {
+	if strings.Contains(p.text, s) {
+		return 1
+	}
+	best := 0.0
+	if p.lead != "" && strings.Contains(p.lead, s) {
+		best = leadWeight
+	}
+	if p.section != "" && strings.Contains(p.section, s) {
+		w := sectionWeight
+		if p.intro {
+			w = introWeight
+		}
+		best = max(best, w)
+	}
+	return best
+}
+
+// coverage of the question by one passage, in [0,1]; solid is false when
+// only single characters matched, which is never an answer by itself.
+func (rk *ranker) coverage(p *passage) (cov float64, solid bool) {
+	if rk.total == 0 {
+		return 0, false
+	}
+	sum := 0.0
+	var matched [16]float64
+	for _, c := range rk.concepts {
+		best := 0.0
+		for _, a := range c.alts {
+			f := 0.0
+			switch {
+			case a.literal != "":
+				f = where(p, a.literal)
+				if f == 0 && a.digits != "" && a.digits != a.literal && strings.Contains(p.text, a.digits) {
+					f = 0.5
+				}
+				if f > 0 {
+					solid = true
+				}
+			case a.weight > 0:
+				m := matched[:0]
+				for _, b := range a.bigrams {
+					w := where(p, b)
+					if w > 0 {
+						solid = true
+					}
+					m = append(m, w)
+				}
+				got := 0.0
+				for _, ch := range a.chars {
+					cv := 0.0
+					if len(ch.bigrams) == 0 {
+						cv = where(p, string(ch.r))
+					}
+					for _, i := range ch.bigrams {
+						cv = max(cv, m[i])
+					}
+					got += ch.weight * cv
+				}
+				f = got / a.weight
+			}
+			best = max(best, f)
+		}
+		sum += c.weight * best
+	}
+	return sum / rk.total, solid
+}
+
+type scored struct {
+	p     int
+	cov   float64
+	score float64
+}
+
+func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
+	var ss []scored
+	for _, i := range cands {
+		p := &rk.ix.passages[i]
+		cov, solid := rk.coverage(p)
+		if !solid || cov < minCoverage {
+			continue
+		}
+		score := cov - lengthPenalty*float64(min(p.runes, 200))
+		if rk.q.wantsFigure && len(p.sentence.Figures) > 0 {
+			score += figureBonus
+		}
+		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
+			score += unitBonus
+		}
+		ss = append(ss, scored{p: i, cov: cov, score: score})
+	}
+	if len(ss) == 0 {
+		return nil
+	}
+	sort.Slice(ss, func(a, b int) bool {
+		if ss[a].score != ss[b].score {
+			return ss[a].score > ss[b].score
+		}
+		return ss[a].p < ss[b].p
+	})
+	floor := ss[0].cov * relativeCoverage
+	var hits []corpus.Hit
+	for _, s := range ss {
+		if len(hits) == limit {
+			break
+		}
+		if s.cov < floor {
+			continue
+		}
+		p := &rk.ix.passages[s.p]
+		hits = append(hits, corpus.Hit{Report: p.report, Sentence: p.sentence, Score: s.score})
+	}
+	return hits
+}
+
+func hasUnit(figs []corpus.Figure, units []string) bool {
+	for _, u := range units {
+		for _, f := range figs {
+			if f.Unit == u || strings.Contains(f.Text, u) {
+				return true
+			}
+		}
+	}
+	return false
+}
