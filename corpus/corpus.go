@@ -13,8 +13,9 @@ type Report struct {
 	// Year is the year the report plans for (2022 for the 2022 work report),
 	// taken from the title or text; 0 when unknown.
 	Year int
-	// Sections in document order. Top-level blocks (展望2022年, 重点工作) and
-	// their children (奋斗目标, 1 关键词:引领力) form a tree through Children.
+	// Sections in document order, all levels. Top-level blocks (展望2022年,
+	// 重点工作) and their children (奋斗目标, 1 关键词:引领力) form a tree
+	// through Children; TopLevel returns the roots.
 	Sections []*Section
 	// Paragraphs in document order, each pointing back at its section.
 	Paragraphs []*Paragraph
@@ -58,4 +59,7 @@ type Figure struct {
 	// Clause is the comma-delimited clause around it: 全年到发200列以上.
 	Clause string
 	Unit   string // 列, %, 亿元; "" when bare
+	// Pos is the byte offset of Text in the sentence's Text, for marking
+	// the figure when showing the sentence.
+	Pos int
 }

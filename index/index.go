@@ -218,8 +218,11 @@ func restatedLater(r *corpus.Report) map[*corpus.Sentence]bool {
 		if len(s.Paragraph.Sentences) != 1 {
 			continue
 		}
+		// The summary ends its line with a full stop where the body may go
+		// on with a comma.
+		body := strings.TrimRight(s.Text, "。.!！;；")
 		for _, later := range all[i+1:] {
-			if later.Paragraph != s.Paragraph && strings.Contains(later.Text, s.Text) {
+			if later.Paragraph != s.Paragraph && strings.Contains(later.Text, body) {
 				out[s] = true
 				break
 			}
@@ -283,18 +286,32 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		return nil, fmt.Errorf("open index reader: %w", err)
 	}
 	defer r.Close()
-	df := func(term string) int {
-		n := 0
-		for _, f := range [...]string{fieldText, fieldContext} {
-			tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
+	// Document frequencies of the question's bigrams, in the sentences
+	// (text) and in the headings above them (context).
+	type freq struct{ text, context int }
+	freqs := map[string]freq{}
+	lookup := func(term string) freq {
+		if f, ok := freqs[term]; ok {
+			return f
+		}
+		var f freq
+		for _, field := range [...]string{fieldText, fieldContext} {
+			tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 			if err != nil {
 				continue
 			}
-			n += int(tfr.Count())
+			if field == fieldText {
+				f.text = int(tfr.Count())
+			} else {
+				f.context = int(tfr.Count())
+			}
 			tfr.Close()
 		}
-		return n
+		freqs[term] = f
+		return f
 	}
+	df := func(term string) int { f := lookup(term); return f.text + f.context }
+	textDF := func(term string) int { return lookup(term).text }
 	q := parseQuery(question, ix.thesaurus, func(b string) bool { return df(b) > 0 })
 	if len(q.concepts) == 0 {
 		return nil, nil
@@ -334,6 +351,9 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		}
 	}
 	rk := newRanker(q, ix, df)
+	if rk.generic(textDF) {
+		return nil, nil
+	}
 	return rk.rank(cands, limit), nil
 }
 

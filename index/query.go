@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A question is turned into concepts: the things the answer has to mention.
@@ -36,6 +37,7 @@ type query struct {
 	concepts    []concept
 	wantsFigure bool     // asks for a target or an amount
 	unitHints   []string // units asked for: 几所 → 所
+	aims        []string // target nouns asked about (目标, 任务): a sentence naming them states one
 	year        int      // 2023年… restricts to that year's reports; 0 = any
 }
 
@@ -48,6 +50,7 @@ var (
 	latinRe    = regexp.MustCompile(`[0-9]*[a-z][a-z0-9]*(?:[+\-][a-z0-9]+)*|[0-9]+\+[a-z0-9]+`)
 	numberRe   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?(?:%|万|亿|千|百)*(?:` + unitPattern + `)?`)
 	// Words that mark a question about a target or an amount.
+	aimRe          = regexp.MustCompile(`目标|指标|任务`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
 
@@ -84,15 +87,13 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	var q query
 	s := Fold(question)
 	q.wantsFigure = figureIntentRe.MatchString(s)
+	q.aims = aimRe.FindAllString(s, -1)
 
 	if m := yearRe.FindStringSubmatch(s); m != nil {
 		q.year, _ = strconv.Atoi(m[1])
 		s = yearRe.ReplaceAllString(s, " ")
 	}
-	for _, m := range unitHintRe.FindAllStringSubmatch(s, -1) {
-		q.unitHints = append(q.unitHints, m[1])
-	}
-	s = unitHintRe.ReplaceAllString(s, " ")
+	s = takeUnitHints(s, &q)
 
 	for _, m := range latinRe.FindAllString(s, -1) {
 		q.concepts = append(q.concepts, th.expand(concept{kind: conceptLatin, alts: []string{m}}))
@@ -103,11 +104,34 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	}
 	s = numberRe.ReplaceAllString(s, " ")
 
-	for _, frag := range hanFragments(s, known) {
+	inWord := func(b string) bool { return th.hasBigram(b) || (known != nil && known(b)) }
+	for _, frag := range hanFragments(s, inWord) {
 		q.concepts = append(q.concepts, th.expand(concept{kind: conceptHan, alts: []string{frag}}))
 	}
 	return q
 }
+
+// takeUnitHints removes 几所 / 多少班 from s and records the unit, unless the
+// unit starts a longer word (多少人口 asks about 人口, not about people).
+func takeUnitHints(s string, q *query) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range unitHintRe.FindAllStringSubmatchIndex(s, -1) {
+		next, _ := utf8.DecodeRuneInString(s[m[1]:])
+		if m[1] < len(s) && unicode.Is(unicode.Han, next) && !strings.ContainsRune(particles, next) {
+			continue
+		}
+		q.unitHints = append(q.unitHints, s[m[2]:m[3]])
+		b.WriteString(s[last:m[0]])
+		b.WriteString(" ")
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// particles end a question after a unit: 几所呢, 多少班啊.
+const particles = "吗呢啊呀吧哦的了嘛"
 
 // hanFragments removes stopwords and returns the runs of Chinese characters left.
 func hanFragments(s string, known knownBigram) []string {

@@ -22,7 +22,9 @@ const (
 	leadWeight       = 0.8  // a match in the item's lead sentence
 	figureBonus      = 0.06 // the question asks for an amount and the sentence has one
 	unitBonus        = 0.15 // ... in the unit asked for (几所 → 10所)
+	aimBonus         = 0.05 // the question asks for a target and the sentence names one
 	lengthPenalty    = 0.0004
+	genericShare     = 0.12 // a word in more than this share of sentences tells nothing alone
 )
 
 type ranker struct {
@@ -62,11 +64,11 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 		for i, alt := range c.alts {
 			ra := rankedAlt{}
 			switch {
-			case isHan(alt):
-				ra = hanAlt(alt, ix, df)
 			case c.kind == conceptNumber:
 				ra.literal, ra.weight = alt, maxIDF
 				ra.digits = strings.TrimRightFunc(alt, func(r rune) bool { return r < '0' || r > '9' })
+			case isHan(alt): // Chinese words, and rewrites of Latin ones (gdp → 地区生产总值)
+				ra = hanAlt(alt, ix, df)
 			default:
 				ra.literal, ra.weight = alt, maxIDF*0.8
 			}
@@ -80,6 +82,16 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 	}
 	return rk
 }
+
+// unknownWord is the weight, relative to the rarest, of a character of a
+// question word that no bigram of the reports contains (人口 when the reports
+// never say 人口): the word is probably not covered, however common its
+// characters are.
+const unknownWord = 0.6
+
+// loneChar is the credit for finding one character of such a word on its
+// own: 人 of 人口 in 法人 is no evidence the sentence speaks of 人口.
+const loneChar = 0.3
 
 func hanAlt(s string, ix *Index, df func(string) int) rankedAlt {
 	rs := []rune(s)
@@ -109,9 +121,8 @@ func hanAlt(s string, ix *Index, df func(string) int) rankedAlt {
 			}
 		}
 		if len(c.bigrams) == 0 {
-			if n := ix.charDF[r]; n > 0 {
-				c.weight = 0.5 * ix.idf(n)
-			} else {
+			c.weight = unknownWord * ix.idf(0)
+			if n := ix.charDF[r]; n == 0 {
 				c.weight = ix.idf(0)
 			}
 		}
@@ -176,6 +187,9 @@ func (rk *ranker) coverage(p *passage) (cov float64, solid bool) {
 					cv := 0.0
 					if len(ch.bigrams) == 0 {
 						cv = where(p, string(ch.r))
+						if len(a.chars) > 1 {
+							cv *= loneChar
+						}
 					}
 					for _, i := range ch.bigrams {
 						cv = max(cv, m[i])
@@ -197,6 +211,31 @@ type scored struct {
 	score float64
 }
 
+// generic tells whether every word of the question is common in the reports
+// (发展, 兰州新区 in a report on 兰州新区): any sentence would match, so none
+// answers it.
+func (rk *ranker) generic(textDF func(string) int) bool {
+	limit := int(genericShare * float64(rk.ix.docCount))
+	for _, c := range rk.concepts {
+		for _, a := range c.alts {
+			if a.literal != "" || len(a.bigrams) == 0 {
+				return false
+			}
+			for _, ch := range a.chars {
+				if len(ch.bigrams) == 0 {
+					return false
+				}
+			}
+			for _, b := range a.bigrams {
+				if textDF(b) <= limit {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 	var ss []scored
 	for _, i := range cands {
@@ -208,6 +247,12 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		score := cov - lengthPenalty*float64(min(p.runes, 200))
 		if rk.q.wantsFigure && len(p.sentence.Figures) > 0 {
 			score += figureBonus
+		}
+		for _, a := range rk.q.aims {
+			if strings.Contains(p.text, a) {
+				score += aimBonus
+				break
+			}
 		}
 		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
 			score += unitBonus

@@ -17,7 +17,12 @@ var thesaurusData string
 type Thesaurus struct {
 	rules map[string][]string // folded word → folded rewrites
 	words []string            // rule words, longest first
+	// bigrams of the rule words: a stopword character inside one (地 in
+	// 地铁) is part of a word, not a particle.
+	bigrams map[string]bool
 }
+
+func (th *Thesaurus) hasBigram(b string) bool { return th != nil && th.bigrams[b] }
 
 // DefaultThesaurus is the built-in domain thesaurus.
 func DefaultThesaurus() *Thesaurus {
@@ -81,8 +86,13 @@ func (th *Thesaurus) merge(o *Thesaurus) {
 
 func (th *Thesaurus) sortWords() {
 	th.words = th.words[:0]
+	th.bigrams = map[string]bool{}
 	for w := range th.rules {
 		th.words = append(th.words, w)
+		rs := []rune(w)
+		for i := 0; i+1 < len(rs); i++ {
+			th.bigrams[string(rs[i:i+2])] = true
+		}
 	}
 	sort.Slice(th.words, func(i, j int) bool {
 		if len(th.words[i]) != len(th.words[j]) {

@@ -1,0 +1,315 @@
+package corpus
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Figures are recognised as: a number (Arabic, optionally with decimals,
+// thousands commas and a 万/亿 magnitude; or Chinese numerals), an optional
+// 余/多, a unit from the list below, and an optional qualifier (以上, 左右,
+// 级 ...). Series joined by 、 or ranges (8%、10%以上, 8-10%) are one figure.
+//
+// Not figures: dates and years (2022年, 2022/01/14, 1月), times, ordinals
+// (第十五届, 第5), numbers glued to Latin letters or + (5G, G20, 335+X are
+// names), a lone 一 or 两 (一批, 两个确立 are idiom), Chinese numerals inside
+// quotes (“十四五”, “黄金十年”), and Chinese numerals without a unit
+// (二十大, 三新一高).
+
+// units, longest first within a shared prefix so 个百分点 beats 个.
+var units = []string{
+	"%", "％", "‰",
+	"个百分点", "百分点",
+	"平方公里", "平方米", "立方米", "千瓦时", "千瓦", "兆瓦", "千米", "千克", "公里", "公顷", "公斤", "吨", "亩", "米",
+	"美元", "欧元", "元",
+	"个月", "个",
+	"家", "所", "列", "张", "班", "单", "项", "条", "座", "台套", "台", "辆", "架", "艘", "户",
+	"人次", "人", "名", "位", "次", "场", "届", "批", "件", "种", "类", "处", "套", "栋", "层", "床", "标箱",
+	"倍", "成", "分钟", "小时", "天", "周年", "年", "岁", "号线",
+}
+
+// cnExcluded units make idioms rather than counts after a Chinese numeral
+// (八项规定, 五位一体, 三成 is kept).
+var cnExcluded = map[string]bool{"项": true, "位": true, "批": true, "件": true, "类": true, "次": true, "种": true, "名": true}
+
+var qualifiers = []string{"以上", "以下", "以内", "左右", "上下", "之多", "级"}
+
+// rangeSeps join the parts of a series or range into one figure.
+const rangeSeps = "、-~～至到—"
+
+const cnDigits = "零〇一二两三四五六七八九十百千万亿"
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
+func isLatin(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+func isCN(r rune) bool    { return strings.ContainsRune(cnDigits, r) }
+
+// notFigure matches dates, years and times, whose digits are not figures.
+var notFigure = regexp.MustCompile(`(?:19|20)\d{2}[\s\p{Zs}]*(?:[-/.年][\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*(?:[-/.月][\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*日?)?|年度?)|\d{1,2}[\s\p{Zs}]*月(?:[\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*日)?|\d{1,2}[\s\p{Zs}]*日|\d{1,2}:\d{2}`)
+
+// span is a figure found in a sentence, in rune offsets.
+type span struct {
+	start, end int
+	unit       string
+}
+
+// ExtractFigures returns the figures of one sentence in order.
+func ExtractFigures(sentence string) []Figure {
+	rs := []rune(sentence)
+	masked := make([]bool, len(rs))
+	if ms := notFigure.FindAllStringIndex(sentence, -1); ms != nil {
+		runeAt := make([]int, len(sentence)+1) // byte offset -> rune index
+		k := 0
+		for b := range sentence {
+			runeAt[b] = k
+			k++
+		}
+		runeAt[len(sentence)] = k
+		for _, m := range ms {
+			for k := runeAt[m[0]]; k < runeAt[m[1]]; k++ {
+				masked[k] = true
+			}
+		}
+	}
+	quoted := quotedRunes(rs)
+	var spans []span
+	for i := 0; i < len(rs); {
+		sp, ok := figureAt(rs, i, masked, quoted)
+		if !ok {
+			i++
+			continue
+		}
+		// Series: 8%、10%以上 or 8-10%: extend while another figure follows a
+		// separator and this part has no qualifier of its own.
+		for sp.end+1 < len(rs) && strings.ContainsRune(rangeSeps, rs[sp.end]) && !hasQualifier(rs[sp.start:sp.end]) {
+			next, ok := figureAt(rs, sp.end+1, masked, quoted)
+			if !ok || sp.unit != "" && next.unit != sp.unit {
+				break
+			}
+			sp.end, sp.unit = next.end, next.unit
+		}
+		if sp.unit == "" && !hasQualifier(rs[sp.start:sp.end]) {
+			i = sp.end
+			continue
+		}
+		spans = append(spans, sp)
+		i = sp.end
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	figs := make([]Figure, len(spans))
+	for k, sp := range spans {
+		figs[k] = Figure{
+			Text:   string(rs[sp.start:sp.end]),
+			Unit:   sp.unit,
+			Clause: clause(rs, spans, k),
+			Pos:    byteLen(rs[:sp.start]),
+		}
+	}
+	return figs
+}
+
+func hasQualifier(rs []rune) bool {
+	s := string(rs)
+	for _, q := range qualifiers {
+		if strings.HasSuffix(s, q) {
+			return true
+		}
+	}
+	return strings.HasSuffix(s, "行动")
+}
+
+// figureAt parses a figure starting at rune i. A bare number (no unit, no
+// qualifier) is returned with ok and unit "" so a series can start with it;
+// the caller drops it if it stays bare.
+func figureAt(rs []rune, i int, masked, quoted []bool) (span, bool) {
+	if i >= len(rs) || masked[i] {
+		return span{}, false
+	}
+	if i > 0 && (rs[i-1] == '第' || isLatin(rs[i-1]) || isDigit(rs[i-1]) || rs[i-1] == '.') {
+		return span{}, false
+	}
+	j := i
+	var mag string
+	cn := false
+	switch {
+	case isDigit(rs[i]):
+		for j < len(rs) && (isDigit(rs[j]) || j > i && numberPunct(rs, j)) {
+			j++
+		}
+		if j < len(rs) && (isLatin(rs[j]) || rs[j] == '+' || rs[j] == '＋') {
+			return span{}, false // 5G, 335+X: names
+		}
+		// Magnitude, unless it starts a unit (千米, 千瓦, 百分点).
+		for j < len(rs) && strings.ContainsRune("万亿千百", rs[j]) && matchUnit(rs, j, false) == "" {
+			mag += string(rs[j])
+			j++
+		}
+	case isCN(rs[i]) && !quoted[i]:
+		cn = true
+		for j < len(rs) && isCN(rs[j]) {
+			j++
+		}
+		if i > 0 && isCN(rs[i-1]) {
+			return span{}, false
+		}
+		core := rs[i:j]
+		// Trailing 万/亿 after a number is the magnitude of the unit (百亿元).
+		for len(core) > 1 && (core[len(core)-1] == '万' || core[len(core)-1] == '亿') {
+			mag = string(core[len(core)-1]) + mag
+			core = core[:len(core)-1]
+		}
+		if len(core) == 1 && (core[0] == '一' || core[0] == '两') && mag == "" {
+			return span{}, false
+		}
+		if strings.ContainsAny(string(core), "〇零") && len(core) == 4 {
+			return span{}, false // 二〇二二: a year
+		}
+	default:
+		return span{}, false
+	}
+	if j+1 < len(rs) && (rs[j] == '余' || rs[j] == '多') && matchUnit(rs, j+1, cn) != "" {
+		j++ // 20余家, 300多个
+	}
+	unit := matchUnit(rs, j, cn)
+	if cn {
+		switch {
+		case unit == "年" && !followedBy(rs, j+1, "行动", "计划"):
+			return span{}, false // 十年: idiom unless 三年行动
+		case unit == "" && (mag == "" || !startsQualifier(rs, j)):
+			// A Chinese numeral needs a measure word, or a magnitude and a
+			// qualifier (千亿级), to be a figure.
+			return span{}, false
+		}
+	}
+	j += len([]rune(unit))
+	if unit == "年" && followedBy(rs, j, "行动") {
+		j += 2
+	}
+	for _, q := range qualifiers {
+		if followedBy(rs, j, q) {
+			j += len([]rune(q))
+			break
+		}
+	}
+	return span{start: i, end: j, unit: mag + unit}, true
+}
+
+// numberPunct: a decimal point before a digit (1.5) or a thousands comma
+// before exactly three digits (1,300); the seed uses ASCII commas between
+// clauses, so 8,10 is two numbers.
+func numberPunct(rs []rune, j int) bool {
+	switch rs[j] {
+	case '.':
+		return j+1 < len(rs) && isDigit(rs[j+1])
+	case ',':
+		return j+3 < len(rs) && isDigit(rs[j+1]) && isDigit(rs[j+2]) && isDigit(rs[j+3]) && (j+4 == len(rs) || !isDigit(rs[j+4]))
+	}
+	return false
+}
+
+func startsQualifier(rs []rune, j int) bool {
+	for _, q := range qualifiers {
+		if followedBy(rs, j, q) {
+			return true
+		}
+	}
+	return false
+}
+
+func followedBy(rs []rune, j int, words ...string) bool {
+	for _, w := range words {
+		if hasPrefixAt(rs, j, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixAt reports whether rs[j:] starts with w, without converting the
+// rest of the sentence (that would make extraction quadratic).
+func hasPrefixAt(rs []rune, j int, w string) bool {
+	for _, r := range w {
+		if j >= len(rs) || rs[j] != r {
+			return false
+		}
+		j++
+	}
+	return true
+}
+
+func matchUnit(rs []rune, j int, cn bool) string {
+	for _, u := range units {
+		if hasPrefixAt(rs, j, u) && !(cn && cnExcluded[u]) {
+			return u
+		}
+	}
+	return ""
+}
+
+// clause is the text around figure k: its 、-part, extended left over
+// 、-parts that hold no figure of their own (so 建成数字化车间、智能工厂、
+// 绿色工厂10家以上 stays whole, while 全年注册企业1300家以上、融资150亿元以上
+// gives two clauses), within the comma-delimited clause.
+func clause(rs []rune, spans []span, k int) string {
+	const bounds = "，,；;：:。！？!?"
+	sp := spans[k]
+	cs := sp.start
+	for cs > 0 && !strings.ContainsRune(bounds, rs[cs-1]) {
+		cs--
+	}
+	ce := sp.end
+	for ce < len(rs) && !strings.ContainsRune(bounds, rs[ce]) && rs[ce] != '、' {
+		ce++
+	}
+	hasFigure := func(a, b int) bool { // spans are sorted by start
+		i := sort.Search(len(spans), func(i int) bool { return spans[i].start >= a })
+		return i < len(spans) && spans[i].start < b
+	}
+	// a: start of the figure's own 、-part.
+	a := sp.start
+	for a > cs && rs[a-1] != '、' {
+		a--
+	}
+	for a > cs {
+		b := a - 1 // the 、 before this part
+		for b > cs && rs[b-1] != '、' {
+			b--
+		}
+		if hasFigure(b, a-1) {
+			break
+		}
+		a = b
+	}
+	return trimSpace(string(rs[a:ce]))
+}
+
+// quotedRunes marks runes inside “” and 《》, where Chinese numerals are
+// names (“十四五”).
+func quotedRunes(rs []rune) []bool {
+	q := make([]bool, len(rs))
+	depth := 0
+	for i, r := range rs {
+		switch r {
+		case '“', '《', '「':
+			depth++
+		case '”', '》', '」':
+			if depth > 0 {
+				depth--
+			}
+		default:
+			q[i] = depth > 0
+		}
+	}
+	return q
+}
+
+func byteLen(rs []rune) int {
+	n := 0
+	for _, r := range rs {
+		n += utf8.RuneLen(r)
+	}
+	return n
+}
