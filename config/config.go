@@ -120,7 +120,7 @@ func Default() Config {
 		Bot: Bot{
 			Name:          "reportbot",
 			SessionTTL:    30 * time.Minute,
-			MaxReplyChars: 1500,
+			MaxReplyChars: 600,
 			MaxReplyParts: 3,
 			Timezone:      "Asia/Shanghai",
 			UserRate:      Rate{Burst: 5, Period: time.Minute},

@@ -14,50 +14,7 @@ import (
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/bot/memstore"
 	"github.com/reportbot/reportbot/corpus"
-	"github.com/reportbot/reportbot/index"
 )
-
-// corpusFlags are the flags every command that reads reports shares.
-type corpusFlags struct {
-	corpus, index, thesaurus string
-}
-
-func (c *corpusFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&c.corpus, "corpus", getenv("REPORTBOT_CORPUS"), "folder of reports (.txt, .md, .html); default: the embedded 2022 report [$REPORTBOT_CORPUS]")
-	fs.StringVar(&c.index, "index", getenv("REPORTBOT_INDEX"), "folder for an on-disk index reused across runs; default: in memory [$REPORTBOT_INDEX]")
-	fs.StringVar(&c.thesaurus, "thesaurus", getenv("REPORTBOT_THESAURUS"), "extra thesaurus file (WORD => REWRITE, ...) [$REPORTBOT_THESAURUS]")
-}
-
-// openIndex loads the reports and indexes them; bad report files are
-// reported on log and skipped.
-func openIndex(ctx context.Context, c corpusFlags, log *slog.Logger) (*index.Index, error) {
-	var reports []*corpus.Report
-	if c.corpus == "" {
-		rs, err := corpus.Default()
-		if err != nil {
-			return nil, fmt.Errorf("load the embedded report: %w", err)
-		}
-		reports = rs
-	} else {
-		rs, errs := corpus.LoadDir(c.corpus)
-		for _, err := range errs {
-			log.Warn("skipped a report file", "err", err)
-		}
-		if len(rs) == 0 {
-			return nil, fmt.Errorf("no readable report in %s", c.corpus)
-		}
-		reports = rs
-	}
-	th, err := index.LoadThesaurus(c.thesaurus)
-	if err != nil {
-		return nil, err
-	}
-	opts := index.Options{Thesaurus: th, Logger: log}
-	if c.index == "" {
-		return index.Build(ctx, reports, opts)
-	}
-	return index.Open(ctx, c.index, reports, opts)
-}
 
 // answerJSON is one line of `reportbot ask --json`; its shape is the
 // contract in ../shared/eval/score.py.
@@ -83,22 +40,27 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 	fs.SetOutput(env.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	top := fs.Int("top", 5, "answers to keep per question")
-	var cf corpusFlags
-	cf.register(fs, env.getenv)
+	cf := registerConfigFlags(fs, "corpus", "index", "thesaurus")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
+	}
+	cfg, err := cf.load(env.getenv)
+	if err != nil {
+		return err
 	}
 	question := strings.Join(fs.Args(), " ")
 	if question == "" {
 		return usageError{"ask: give a question, or - to read questions from stdin"}
 	}
 	log := newLogger(env.stderr, env.getenv)
-	ix, err := openIndex(ctx, cf, log)
+	ix, err := openIndex(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	b := bot.New(ix, memstore.New(), bot.Options{TopHits: max(*top, 1), Logger: log})
+	opts := botOptions(cfg, log)
+	opts.TopHits = max(*top, 1)
+	b := bot.New(ix, memstore.New(), opts)
 
 	answer := func(q string) error {
 		a := b.Ask(ctx, q)
@@ -136,13 +98,16 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 func runIndex(ctx context.Context, env environment, args []string) error {
 	fs := flag.NewFlagSet("index", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	var cf corpusFlags
-	cf.register(fs, env.getenv)
+	cf := registerConfigFlags(fs, "corpus", "index", "thesaurus")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
+	cfg, err := cf.load(env.getenv)
+	if err != nil {
+		return err
+	}
 	log := newLogger(env.stderr, env.getenv)
-	ix, err := openIndex(ctx, cf, log)
+	ix, err := openIndex(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAsk(ctx, env, args[1:])
 	case "index":
 		return runIndex(ctx, env, args[1:])
+	case "chat":
+		return runChat(ctx, env, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

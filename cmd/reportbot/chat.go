@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/reportbot/reportbot/bot"
+)
+
+// runChat talks to the same bot that sits in WeChat, one input line a
+// message, from a terminal or a pipe.
+func runChat(ctx context.Context, env environment, args []string) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	group := fs.String("group", "", "pretend the lines come from this group (only lines that @ the bot, or start with the prefix, are answered)")
+	user := fs.String("user", "我", "the sender's display name")
+	admin := fs.Bool("admin", false, "treat the sender as an admin")
+	cf := registerConfigFlags(fs, "redis", "corpus", "index", "thesaurus", "name")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{"chat reads messages from stdin; unexpected " + strconv.Quote(fs.Arg(0))}
+	}
+	cfg, err := cf.load(env.getenv)
+	if err != nil {
+		return err
+	}
+	if *admin {
+		cfg.Bot.Admins = append(cfg.Bot.Admins, *user)
+	}
+	log := newLogger(env.stderr, env.getenv)
+	ix, err := openIndex(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	store, closeStore, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	opts := botOptions(cfg, log)
+	opts.Reload = reloader(cfg, log)
+	b := bot.New(ix, store, opts)
+
+	chat := *user
+	if *group != "" {
+		chat = *group
+	}
+	sc := bufio.NewScanner(env.stdin)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		text, mentioned := stripMention(line, cfg.Bot.Name)
+		m := bot.Message{ID: fmt.Sprintf("chat-%d", n), Chat: chat, Group: *group != "", Sender: *user,
+			Text: text, Mentioned: mentioned || *group == "", Kind: bot.KindText}
+		for _, r := range b.Handle(ctx, m) {
+			fmt.Fprintf(env.stdout, "%s\n\n", r.Text)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	return sc.Err()
+}
+
+// stripMention removes a leading "@name" (followed by a space, U+2005 or
+// nothing) and tells whether it was there, as a chat client would mark it.
+func stripMention(line, name string) (string, bool) {
+	t := strings.TrimSpace(line)
+	for _, at := range []string{"@" + name, "＠" + name} {
+		if rest, ok := strings.CutPrefix(t, at); ok {
+			return strings.TrimLeft(rest, " \u2005\u3000"), true
+		}
+	}
+	return t, false
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/bot/memstore"
+	"github.com/reportbot/reportbot/bot/redisstore"
+	"github.com/reportbot/reportbot/config"
+	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/index"
+)
+
+// configFlags are the flags that override configuration keys; the config
+// file (--config or $REPORTBOT_CONFIG) and REPORTBOT_* variables come first.
+type configFlags struct {
+	fs   *flag.FlagSet
+	path string
+	keys map[string]*string // flag name → value
+}
+
+var flagKeys = map[string]string{
+	"redis":     "redis.url",
+	"corpus":    "corpus.dir",
+	"index":     "corpus.index_dir",
+	"thesaurus": "corpus.thesaurus",
+	"name":      "bot.name",
+}
+
+func registerConfigFlags(fs *flag.FlagSet, names ...string) *configFlags {
+	c := &configFlags{fs: fs, keys: map[string]*string{}}
+	fs.StringVar(&c.path, "config", "", "config file (TOML) [$REPORTBOT_CONFIG]")
+	help := map[string]string{
+		"redis":     "Redis URL for sessions, de-duplication, rate limits and statistics; empty: in memory",
+		"corpus":    "folder of reports (.txt, .md, .html); empty: the embedded 2022 report",
+		"index":     "folder for an on-disk index reused across runs; empty: in memory",
+		"thesaurus": "extra thesaurus file (WORD => REWRITE, ...)",
+		"name":      "the bot's chat name; group messages must @ it",
+	}
+	for _, n := range names {
+		c.keys[n] = fs.String(n, "", help[n]+" ["+config.EnvVar(flagKeys[n])+"]")
+	}
+	return c
+}
+
+// load resolves the configuration: defaults < file < environment < flags.
+func (c *configFlags) load(getenv func(string) string) (config.Config, error) {
+	cfg, err := config.Load(c.path, getenv)
+	if err != nil {
+		return cfg, err
+	}
+	var setErr error
+	c.fs.Visit(func(f *flag.Flag) {
+		if key, ok := flagKeys[f.Name]; ok && setErr == nil {
+			if err := cfg.Set(key, f.Value.String()); err != nil {
+				setErr = fmt.Errorf("--%s: %w", f.Name, err)
+			}
+		}
+	})
+	if setErr != nil {
+		return cfg, setErr
+	}
+	return cfg, cfg.Validate()
+}
+
+// loadReports reads the configured reports; bad files are logged and skipped.
+func loadReports(cfg config.Config, log *slog.Logger) ([]*corpus.Report, error) {
+	if cfg.Corpus.Dir == "" {
+		rs, err := corpus.Default()
+		if err != nil {
+			return nil, fmt.Errorf("load the embedded report: %w", err)
+		}
+		return rs, nil
+	}
+	rs, errs := corpus.LoadDir(cfg.Corpus.Dir)
+	for _, err := range errs {
+		log.Warn("skipped a report file", "err", err)
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("no readable report in %s", cfg.Corpus.Dir)
+	}
+	return rs, nil
+}
+
+// openIndex loads the reports and indexes them (on disk when configured).
+func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger) (*index.Index, error) {
+	reports, err := loadReports(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	th, err := index.LoadThesaurus(cfg.Corpus.Thesaurus)
+	if err != nil {
+		return nil, err
+	}
+	opts := index.Options{Thesaurus: th, Logger: log}
+	if cfg.Corpus.IndexDir == "" {
+		return index.Build(ctx, reports, opts)
+	}
+	return index.Open(ctx, cfg.Corpus.IndexDir, reports, opts)
+}
+
+// openStore is Redis when configured, else memory. The close func is never nil.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (bot.Store, func(), error) {
+	if cfg.Redis.URL == "" {
+		return memstore.New(), func() {}, nil
+	}
+	redisstore.RouteDriverLog(log)
+	s, err := redisstore.Open(ctx, cfg.Redis.URL, redisstore.WithLogger(log))
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() { s.Close() }, nil
+}
+
+// botOptions translates configuration into the chat core's options.
+func botOptions(cfg config.Config, log *slog.Logger) bot.Options {
+	return bot.Options{
+		Name:          cfg.Bot.Name,
+		Prefix:        cfg.Bot.Prefix,
+		Admins:        cfg.Bot.Admins,
+		Groups:        cfg.Bot.Groups,
+		SessionTTL:    cfg.Bot.SessionTTL,
+		MaxReplyChars: cfg.Bot.MaxReplyChars,
+		MaxReplyParts: cfg.Bot.MaxReplyParts,
+		UserRate:      bot.RateLimit{Burst: cfg.Bot.UserRate.Burst, Per: cfg.Bot.UserRate.Per()},
+		GroupRate:     bot.RateLimit{Burst: cfg.Bot.GroupRate.Burst, Per: cfg.Bot.GroupRate.Per()},
+		Location:      cfg.Bot.Timezone.Location(),
+		Logger:        log,
+	}
+}
+
+// reloader rebuilds the index from the configured folder for 重载.
+func reloader(cfg config.Config, log *slog.Logger) func(ctx context.Context) (bot.Searcher, error) {
+	if cfg.Corpus.Dir == "" {
+		return nil
+	}
+	return func(ctx context.Context) (bot.Searcher, error) {
+		return openIndex(ctx, cfg, log)
+	}
+}
