@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runIndex(ctx, env, args[1:])
 	case "chat":
 		return runChat(ctx, env, args[1:])
+	case "digest":
+		return runDigest(ctx, env, args[1:])
+	case "serve":
+		return runServe(ctx, env, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -41,7 +41,7 @@ func registerConfigFlags(fs *flag.FlagSet, names ...string) *configFlags {
 		"name":      "the bot's chat name; group messages must @ it",
 	}
 	for _, n := range names {
-		c.keys[n] = fs.String(n, "", help[n]+" ["+config.EnvVar(flagKeys[n])+"]")
+		c.keys[n] = fs.String(n, "", help[n]+" [$"+config.EnvVar(flagKeys[n])+"]")
 	}
 	return c
 }

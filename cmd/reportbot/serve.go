@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/bot/memstore"
+	"github.com/reportbot/reportbot/bot/redisstore"
+	"github.com/reportbot/reportbot/bot/wechat"
+	"github.com/reportbot/reportbot/ops"
+	"github.com/reportbot/reportbot/wecom"
+)
+
+// handlerFunc lets the WeChat client be built before the bot it feeds: the
+// bot needs the digest, and the digest needs the WeChat client.
+type handlerFunc func(ctx context.Context, m bot.Message) []bot.Reply
+
+func (f handlerFunc) Handle(ctx context.Context, m bot.Message) []bot.Reply { return f(ctx, m) }
+
+// runServe logs a WeChat account in and answers in its chats, runs the
+// daily digest and the ops endpoints, until SIGINT/SIGTERM.
+func runServe(ctx context.Context, env environment, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	cf := registerConfigFlags(fs, "redis", "corpus", "index", "thesaurus", "name")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	cfg, err := cf.load(env.getenv)
+	if err != nil {
+		return err
+	}
+	log := newServeLogger(env)
+	ix, err := openIndex(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+
+	var store bot.Store = memstore.New()
+	var redis *redisstore.Store
+	if cfg.Redis.URL != "" {
+		redisstore.RouteDriverLog(log)
+		if redis, err = redisstore.Open(ctx, cfg.Redis.URL, redisstore.WithLogger(log)); err != nil {
+			return err
+		}
+		defer redis.Close()
+		store = redis
+	} else {
+		log.Warn("no redis.url: sessions, de-duplication and the WeChat login live in memory; a restart needs a new QR scan")
+	}
+
+	metrics := &ops.Metrics{}
+	var b *bot.Bot
+	wopts := wechat.Options{
+		Account:      cfg.WeChat.Account,
+		Handler:      handlerFunc(func(ctx context.Context, m bot.Message) []bot.Reply { return b.Handle(ctx, m) }),
+		Logger:       log.With("component", "wechat"),
+		SendInterval: cfg.WeChat.SendInterval,
+		SendJitter:   cfg.WeChat.SendJitter,
+		QRWriter:     env.stdout,
+		QRPNGPath:    cfg.WeChat.QRPNG,
+		Metrics:      metrics,
+	}
+	if redis != nil {
+		wopts.LoginStorage = redis.LoginStorage(ctx, cfg.WeChat.Account)
+	}
+	if cfg.WeChat.AlertWebhook != "" {
+		robot := &wecom.Robot{URL: cfg.WeChat.AlertWebhook, Logger: log}
+		wopts.Alert = robot.SendText
+	}
+	wc, err := wechat.New(wopts)
+	if err != nil {
+		return err
+	}
+
+	opts := botOptions(cfg, log.With("component", "bot"))
+	opts.Reload = reloader(cfg, log)
+	opts.OnAnswer = metrics.AnswerObserved
+	var runners []func(context.Context) error
+	if cfg.Digest.Enabled {
+		svc, err := newDigest(cfg, ix.Reports(), redis, wc, log.With("component", "digest"))
+		if err != nil {
+			return err
+		}
+		opts.Digest = svc
+		runners = append(runners, svc.Run)
+	}
+	b = bot.New(ix, store, opts)
+
+	srv := ops.NewServer(cfg.Ops.Addr, ops.Handlers{
+		Health: func(ctx context.Context) ops.HealthStatus {
+			h := ops.HealthStatus{LoggedIn: wc.LoggedIn(), Redis: ops.RedisNotConfigured}
+			if redis != nil {
+				h.Redis = ops.RedisOK
+				if err := redis.Ping(ctx); err != nil {
+					h.Redis = "down: " + err.Error()
+				}
+			}
+			return h
+		},
+		Ask: func(ctx context.Context, q string) (any, error) {
+			return toJSON(q, b.Ask(ctx, q), 0), nil
+		},
+		Metrics: metrics,
+	}, log.With("component", "ops"))
+	runners = append(runners, wc.Run, srv.ListenAndServe)
+
+	log.Info("reportbot serving", "reports", len(ix.Reports()), "sentences", ix.Len(), "ops", cfg.Ops.Addr, "digest", cfg.Digest.Enabled)
+	return runAll(ctx, runners)
+}
+
+// runAll runs every runner until ctx ends; the first failure stops the rest.
+func runAll(ctx context.Context, runners []func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(runners))
+	for i, r := range runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs[i] = err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// newServeLogger logs at info unless $REPORTBOT_LOG says otherwise: a
+// server's log is what its operator reads.
+func newServeLogger(env environment) *slog.Logger {
+	level := slog.LevelInfo
+	if v := env.getenv("REPORTBOT_LOG"); v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			fmt.Fprintf(env.stderr, "reportbot: ignoring REPORTBOT_LOG=%q: %v\n", v, err)
+		}
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+}
