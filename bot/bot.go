@@ -30,8 +30,8 @@ type Options struct {
 	MaxReplyParts int           // parts a reply, default 3
 	MaxQuestion   int           // characters a question, default 200
 	TopHits       int           // answers kept for 更多, default 5
-	UserRate      RateLimit     // per sender in a chat, default 5 per minute
-	GroupRate     RateLimit     // per group, default 20 per minute
+	UserRate      RateLimit     // per sender in a chat, default 5 then one per 12 s; Unlimited: none
+	GroupRate     RateLimit     // per group, default 20 then one per 3 s; Unlimited: none
 	Location      *time.Location
 
 	Clock  Clock
@@ -67,10 +67,10 @@ func (o Options) withDefaults() Options {
 	if o.TopHits <= 0 {
 		o.TopHits = 5
 	}
-	if o.UserRate.Burst <= 0 {
+	if o.UserRate == (RateLimit{}) {
 		o.UserRate = RateLimit{Burst: 5, Per: 12 * time.Second}
 	}
-	if o.GroupRate.Burst <= 0 {
+	if o.GroupRate == (RateLimit{}) {
 		o.GroupRate = RateLimit{Burst: 20, Per: 3 * time.Second}
 	}
 	if o.Location == nil {
@@ -176,6 +176,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 func (b *Bot) throttle(ctx context.Context, m Message) (limited, warn bool) {
 	now := b.opts.Clock.Now()
 	take := func(key string, limit RateLimit) RateDecision {
+		if limit.Burst <= 0 {
+			return RateDecision{Allowed: true}
+		}
 		d, err := b.store.Take(ctx, key, limit, now)
 		b.storeResult(err)
 		if err != nil {

@@ -77,10 +77,15 @@ type Deduper interface {
 }
 
 // RateLimit is a token bucket: Burst tokens, refilled at Per per token.
+// A Burst of zero or less lets every message through.
 type RateLimit struct {
 	Burst int
 	Per   time.Duration
 }
+
+// Unlimited is a RateLimit that never refuses (the zero RateLimit in
+// Options means "the default" instead).
+var Unlimited = RateLimit{Burst: -1}
 
 // RateDecision is the outcome of taking one token.
 type RateDecision struct {

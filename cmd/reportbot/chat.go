@@ -19,6 +19,7 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	group := fs.String("group", "", "pretend the lines come from this group (only lines that @ the bot, or start with the prefix, are answered)")
 	user := fs.String("user", "我", "the sender's display name")
 	admin := fs.Bool("admin", false, "treat the sender as an admin")
+	limited := fs.Bool("rate-limit", false, "apply bot.user_rate and bot.group_rate (off: a script may ask as fast as it likes)")
 	cf := registerConfigFlags(fs, "redis", "corpus", "index", "thesaurus", "name")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -46,6 +47,9 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	defer closeStore()
 	opts := botOptions(cfg, log)
 	opts.Reload = reloader(cfg, log)
+	if !*limited {
+		opts.UserRate, opts.GroupRate = bot.Unlimited, bot.Unlimited
+	}
 	b := bot.New(ix, store, opts)
 
 	chat := *user
