@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,11 +58,10 @@ func IsReportFile(name string) bool {
 // name order. A file that fails is skipped and reported in the errors (each
 // names the file); the others still load. Hidden files are ignored.
 func LoadDir(dir string) ([]*Report, []error) {
-	entries, err := os.ReadDir(dir)
+	entries, err := os.ReadDir(dir) // sorted by file name
 	if err != nil {
 		return nil, []error{fmt.Errorf("corpus: read folder: %w", err)}
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	var (
 		reports []*Report
 		errs    []error

@@ -36,6 +36,9 @@ var cnExcluded = map[string]bool{"项": true, "位": true, "批": true, "件": t
 
 var qualifiers = []string{"以上", "以下", "以内", "左右", "上下", "之多", "级"}
 
+// maxSeries bounds how many parts one series figure joins.
+const maxSeries = 6
+
 // rangeSeps join the parts of a series or range into one figure.
 const rangeSeps = "、-~～至到—"
 
@@ -48,29 +51,44 @@ func isCN(r rune) bool    { return strings.ContainsRune(cnDigits, r) }
 // notFigure matches dates, years and times, whose digits are not figures.
 var notFigure = regexp.MustCompile(`(?:19|20)\d{2}[\s\p{Zs}]*(?:[-/.年][\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*(?:[-/.月][\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*日?)?|年度?)|\d{1,2}[\s\p{Zs}]*月(?:[\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*日)?|\d{1,2}[\s\p{Zs}]*日|\d{1,2}:\d{2}`)
 
+// maskDates marks the runes of dates, years and times.
+func maskDates(sentence string, masked []bool) {
+	ms := notFigure.FindAllStringIndex(sentence, -1)
+	if ms == nil {
+		return
+	}
+	runeAt := make([]int, len(sentence)+1) // byte offset -> rune index
+	k := 0
+	for b := range sentence {
+		runeAt[b] = k
+		k++
+	}
+	runeAt[len(sentence)] = k
+	for _, m := range ms {
+		for k := runeAt[m[0]]; k < runeAt[m[1]]; k++ {
+			masked[k] = true
+		}
+	}
+}
+
 // span is a figure found in a sentence, in rune offsets.
 type span struct {
 	start, end int
 	unit       string
+	qualified  bool // ends in a qualifier (以上, 级) or 行动
 }
 
 // ExtractFigures returns the figures of one sentence in order.
 func ExtractFigures(sentence string) []Figure {
 	rs := []rune(sentence)
 	masked := make([]bool, len(rs))
-	if ms := notFigure.FindAllStringIndex(sentence, -1); ms != nil {
-		runeAt := make([]int, len(sentence)+1) // byte offset -> rune index
-		k := 0
-		for b := range sentence {
-			runeAt[b] = k
-			k++
-		}
-		runeAt[len(sentence)] = k
-		for _, m := range ms {
-			for k := runeAt[m[0]]; k < runeAt[m[1]]; k++ {
-				masked[k] = true
-			}
-		}
+	asciiDigits := strings.ContainsAny(sentence, "0123456789")
+	if !asciiDigits && !strings.ContainsAny(sentence, cnDigits+"０１２３４５６７８９") {
+		return nil
+	}
+	// The date regexp is the slowest step; dates need ASCII digits.
+	if asciiDigits {
+		maskDates(sentence, masked)
 	}
 	quoted := quotedRunes(rs)
 	var spans []span
@@ -82,14 +100,14 @@ func ExtractFigures(sentence string) []Figure {
 		}
 		// Series: 8%、10%以上 or 8-10%: extend while another figure follows a
 		// separator and this part has no qualifier of its own.
-		for sp.end+1 < len(rs) && strings.ContainsRune(rangeSeps, rs[sp.end]) && !hasQualifier(rs[sp.start:sp.end]) {
+		for parts := 1; parts < maxSeries && sp.end+1 < len(rs) && strings.ContainsRune(rangeSeps, rs[sp.end]) && !sp.qualified; parts++ {
 			next, ok := figureAt(rs, sp.end+1, masked, quoted)
 			if !ok || sp.unit != "" && next.unit != sp.unit {
 				break
 			}
-			sp.end, sp.unit = next.end, next.unit
+			sp.end, sp.unit, sp.qualified = next.end, next.unit, next.qualified
 		}
-		if sp.unit == "" && !hasQualifier(rs[sp.start:sp.end]) {
+		if sp.unit == "" && !sp.qualified {
 			i = sp.end
 			continue
 		}
@@ -100,25 +118,14 @@ func ExtractFigures(sentence string) []Figure {
 		return nil
 	}
 	figs := make([]Figure, len(spans))
+	cls := clauses(rs, spans)
+	pos, at := 0, 0 // byte offset of rune at
 	for k, sp := range spans {
-		figs[k] = Figure{
-			Text:   string(rs[sp.start:sp.end]),
-			Unit:   sp.unit,
-			Clause: clause(rs, spans, k),
-			Pos:    byteLen(rs[:sp.start]),
-		}
+		pos += byteLen(rs[at:sp.start])
+		at = sp.start
+		figs[k] = Figure{Text: string(rs[sp.start:sp.end]), Unit: sp.unit, Clause: cls[k], Pos: pos}
 	}
 	return figs
-}
-
-func hasQualifier(rs []rune) bool {
-	s := string(rs)
-	for _, q := range qualifiers {
-		if strings.HasSuffix(s, q) {
-			return true
-		}
-	}
-	return strings.HasSuffix(s, "行动")
 }
 
 // figureAt parses a figure starting at rune i. A bare number (no unit, no
@@ -185,16 +192,17 @@ func figureAt(rs []rune, i int, masked, quoted []bool) (span, bool) {
 		}
 	}
 	j += len([]rune(unit))
+	qualified := false
 	if unit == "年" && followedBy(rs, j, "行动") {
-		j += 2
+		j, qualified = j+2, true
 	}
 	for _, q := range qualifiers {
 		if followedBy(rs, j, q) {
-			j += len([]rune(q))
+			j, qualified = j+len([]rune(q)), true
 			break
 		}
 	}
-	return span{start: i, end: j, unit: mag + unit}, true
+	return span{start: i, end: j, unit: mag + unit, qualified: qualified}, true
 }
 
 // numberPunct: a decimal point before a digit (1.5) or a thousands comma
@@ -249,41 +257,58 @@ func matchUnit(rs []rune, j int, cn bool) string {
 	return ""
 }
 
-// clause is the text around figure k: its 、-part, extended left over
-// 、-parts that hold no figure of their own (so 建成数字化车间、智能工厂、
+// maxClause bounds a clause: a run-on sentence without punctuation gives
+// the figure's 、-part or a window around the figure instead of all of it.
+const maxClause = 80
+
+// clauses returns the clause around each figure: its 、-part, extended left
+// over 、-parts that hold no figure of their own (so 建成数字化车间、智能工厂、
 // 绿色工厂10家以上 stays whole, while 全年注册企业1300家以上、融资150亿元以上
 // gives two clauses), within the comma-delimited clause.
-func clause(rs []rune, spans []span, k int) string {
+func clauses(rs []rune, spans []span) []string {
 	const bounds = "，,；;：:。！？!?"
-	sp := spans[k]
-	cs := sp.start
-	for cs > 0 && !strings.ContainsRune(bounds, rs[cs-1]) {
-		cs--
+	n := len(rs)
+	clauseStart := make([]int, n+1) // start of the comma clause holding i
+	partStart := make([]int, n+1)   // start of the 、-part holding i (a 、 belongs to the part before it)
+	partEnd := make([]int, n+1)     // first 、 or bound at or after i
+	cs, ps := 0, 0
+	for i := 0; i < n; i++ {
+		clauseStart[i], partStart[i] = cs, ps
+		if strings.ContainsRune(bounds, rs[i]) {
+			cs, ps = i+1, i+1
+		} else if rs[i] == '、' {
+			ps = i + 1
+		}
 	}
-	ce := sp.end
-	for ce < len(rs) && !strings.ContainsRune(bounds, rs[ce]) && rs[ce] != '、' {
-		ce++
+	clauseStart[n], partStart[n] = cs, ps
+	partEnd[n] = n
+	for i := n - 1; i >= 0; i-- {
+		partEnd[i] = partEnd[i+1]
+		if rs[i] == '、' || strings.ContainsRune(bounds, rs[i]) {
+			partEnd[i] = i
+		}
 	}
 	hasFigure := func(a, b int) bool { // spans are sorted by start
 		i := sort.Search(len(spans), func(i int) bool { return spans[i].start >= a })
 		return i < len(spans) && spans[i].start < b
 	}
-	// a: start of the figure's own 、-part.
-	a := sp.start
-	for a > cs && rs[a-1] != '、' {
-		a--
-	}
-	for a > cs {
-		b := a - 1 // the 、 before this part
-		for b > cs && rs[b-1] != '、' {
-			b--
+	out := make([]string, len(spans))
+	for k, sp := range spans {
+		cs, ce := clauseStart[sp.start], partEnd[sp.end]
+		a := partStart[sp.start]
+		for a > cs {
+			b := partStart[a-1] // the part before the 、 at a-1
+			if hasFigure(b, a-1) || ce-b > maxClause {
+				break
+			}
+			a = b
 		}
-		if hasFigure(b, a-1) {
-			break
+		if ce-a > maxClause {
+			a, ce = max(a, sp.start-maxClause/3), min(ce, sp.end+maxClause/3)
 		}
-		a = b
+		out[k] = trimSpace(string(rs[a:ce]))
 	}
-	return trimSpace(string(rs[a:ce]))
+	return out
 }
 
 // quotedRunes marks runes inside “” and 《》, where Chinese numerals are

@@ -69,6 +69,12 @@ func readHTML(text string) document {
 		}
 	}
 	doc.title = stripSiteName(w.title)
+	for i := 0; i < len(doc.blocks) && i < 3; i++ {
+		if squash(doc.blocks[i].text) == squash(doc.title) {
+			doc.blocks = append(doc.blocks[:i:i], doc.blocks[i+1:]...)
+			break
+		}
+	}
 	return doc
 }
 
@@ -93,6 +99,7 @@ type htmlWalker struct {
 	title   string
 	line    strings.Builder
 	level   int  // heading level of the line being built
+	body    bool // the line is a list item or table row
 	space   bool // white space pending before the next text
 	newline bool // the pending white space held a line break
 	pre     int  // depth inside <pre>
@@ -100,10 +107,10 @@ type htmlWalker struct {
 
 func (w *htmlWalker) flush() {
 	if t := trimSpace(w.line.String()); t != "" {
-		w.blocks = append(w.blocks, block{text: t, level: w.level})
+		w.blocks = append(w.blocks, block{text: t, level: w.level, body: w.body && w.level == 0})
 	}
 	w.line.Reset()
-	w.level, w.space, w.newline = 0, false, false
+	w.level, w.body, w.space, w.newline = 0, false, false, false
 }
 
 func (w *htmlWalker) walk(n *html.Node) {
@@ -134,6 +141,9 @@ func (w *htmlWalker) walk(n *html.Node) {
 	if isHeading {
 		w.level = lvl
 	}
+	if n.DataAtom == atom.Li || n.DataAtom == atom.Tr {
+		w.body = true
+	}
 	if n.DataAtom == atom.Pre {
 		w.pre++
 		defer func() { w.pre-- }()
@@ -143,6 +153,9 @@ func (w *htmlWalker) walk(n *html.Node) {
 	}
 	if isHeading {
 		w.level = lvl
+	}
+	if n.DataAtom == atom.Li || n.DataAtom == atom.Tr {
+		w.body = true
 	}
 	if block {
 		w.flush()

@@ -30,10 +30,11 @@ var (
 func readMarkdown(text string) document {
 	var doc document
 	var para []string
+	item := false // para is a list item
 	flush := func() {
 		if len(para) > 0 {
-			doc.blocks = append(doc.blocks, block{text: joinLines(para)})
-			para = nil
+			doc.blocks = append(doc.blocks, block{text: joinLines(para), body: item})
+			para, item = nil, false
 		}
 	}
 	fenced := false
@@ -72,7 +73,7 @@ func readMarkdown(text string) document {
 		line = mdQuote.ReplaceAllString(line, "")
 		if loc := mdList.FindStringIndex(line); loc != nil {
 			flush()
-			para = append(para, mdInline(line[loc[1]:]))
+			para, item = append(para, mdInline(line[loc[1]:])), true
 			continue
 		}
 		if t := trimSpace(line); strings.HasPrefix(t, "|") {
@@ -81,7 +82,7 @@ func readMarkdown(text string) document {
 			for i := range cells {
 				cells[i] = trimSpace(mdInline(cells[i]))
 			}
-			doc.blocks = append(doc.blocks, block{text: strings.Join(cells, " ")})
+			doc.blocks = append(doc.blocks, block{text: strings.Join(cells, " "), body: true})
 			continue
 		}
 		para = append(para, mdInline(line))

@@ -19,6 +19,9 @@ const ParserVersion = "corpus/1"
 type block struct {
 	text  string
 	level int // heading level given by markup (#, <h2>); 0 for none
+	// body marks list items and table rows: text, never a heading, however
+	// short.
+	body bool
 }
 
 // document is what a format reader hands to the common pipeline.

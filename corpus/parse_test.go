@@ -182,6 +182,35 @@ func TestParseOfficialForm(t *testing.T) {
 	}
 }
 
+func TestParseParts(t *testing.T) {
+	r := mustParse(t, "county.txt", `2021年某县政府工作报告
+第一部分 回顾
+（一）经济
+全县地区生产总值增长5%。
+第二部分 安排
+主要目标
+全县地区生产总值增长6%。
+二、重点任务
+建设“强县域”
+推进县城建设。加快建设产业园区，新建标准厂房10万平方米。
+`)
+	checkOutline(t, r, []string{
+		"[第一部分] 回顾",
+		"  [（一）] 经济",
+		"[第二部分] 安排",
+		"  主要目标",
+		"  [二] 重点任务",
+		"    建设“强县域”",
+	})
+	p := findSentence(t, r, "新建标准厂房").Paragraph
+	if p.Place() != "建设“强县域” › 推进县城建设" {
+		t.Errorf("Place = %q", p.Place())
+	}
+	if f := p.Sentences[1].Figures; len(f) != 1 || f[0].Text != "10万平方米" || f[0].Unit != "万平方米" {
+		t.Errorf("figures = %+v", f)
+	}
+}
+
 func TestParseMarkdown(t *testing.T) {
 	r := mustParse(t, "district.md", `# 2024年某区**政府工作报告**
 
@@ -221,6 +250,12 @@ func TestParseMarkdown(t *testing.T) {
 	if f := r.Paragraphs[1].Sentences[0].Figures; len(f) != 1 || f[0].Text != "1.2万人" || f[0].Unit != "万人" {
 		t.Errorf("figures = %+v", f)
 	}
+
+	// Table rows and list items are text, never headings, however short.
+	r = mustParse(t, "table.md", "# 报告\n\n- 目标\n\n| 指标 | 值 |\n|---|---|\n| 就业 | 3万人 |\n")
+	if len(r.Sections) != 0 || len(r.Paragraphs) != 3 || r.Paragraphs[0].Text != "目标" || r.Paragraphs[1].Text != "指标 值" {
+		t.Errorf("table: outline %q, paragraphs %d", outline(r), len(r.Paragraphs))
+	}
 }
 
 func TestParseHTML(t *testing.T) {
@@ -258,6 +293,11 @@ func TestParseHTML(t *testing.T) {
 	r = mustParse(t, "bare.htm", `<title>2021年工作报告_某县人民政府</title><p>第一段。</p>`)
 	if r.Title != "2021年工作报告" || r.Year != 2021 {
 		t.Errorf("title %q year %d", r.Title, r.Year)
+	}
+	// A short headline repeated in the body is not kept as a heading.
+	r = mustParse(t, "short.html", `<title>短题 - 网站</title><div>短题</div><ul><li>目标</li></ul><p>正文。</p>`)
+	if r.Title != "短题" || len(r.Sections) != 0 || len(r.Paragraphs) != 2 {
+		t.Errorf("title %q, outline %q, %d paragraphs", r.Title, outline(r), len(r.Paragraphs))
 	}
 }
 

@@ -69,6 +69,9 @@ func classify(b block) *heading {
 		}
 		return h
 	}
+	if b.body {
+		return nil
+	}
 	if h := numbered(b.text); h != nil {
 		return h
 	}
@@ -145,11 +148,16 @@ func isPlainHeading(s string) bool {
 
 // isSubtitle: the unpunctuated line under a numbered heading
 // (强堡垒 增强高质量跨越式发展引领力). A line stating a figure is a target
-// (地区生产总值增长6%左右), not a subtitle.
+// (地区生产总值增长6%左右), and a short one-word line is a heading of its
+// own (第二部分 安排 / 主要目标), not a subtitle.
 func isSubtitle(b block) bool {
-	return b.level == 0 && runeLen(b.text) <= 30 &&
-		!strings.ContainsAny(b.text, sentencePunct+"，,、…") && numbered(b.text) == nil &&
-		len(ExtractFigures(b.text)) == 0
+	if b.level != 0 || runeLen(b.text) > 30 || strings.ContainsAny(b.text, sentencePunct+"，,、…") || numbered(b.text) != nil {
+		return false
+	}
+	if isPlainHeading(b.text) && !strings.ContainsFunc(b.text, isSpace) {
+		return false
+	}
+	return len(ExtractFigures(b.text)) == 0
 }
 
 // leadOf returns a sentence without its full stop if it is a lead: at most

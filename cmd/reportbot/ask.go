@@ -128,17 +128,9 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 			n += len(p.Sentences)
 		}
 		fmt.Fprintf(env.stdout, "report %s: 《%s》 year %d, %s %s, %d sections, %d paragraphs, %d sentences\n",
-			r.ID, r.Title, r.Year, r.Source, r.Date, countSections(r.Sections), len(r.Paragraphs), n)
+			r.ID, r.Title, r.Year, r.Source, r.Date, len(r.Sections), len(r.Paragraphs), n)
 	}
 	return nil
-}
-
-func countSections(ss []*corpus.Section) int {
-	n := 0
-	for _, s := range ss {
-		n += 1 + countSections(s.Children)
-	}
-	return n
 }
 
 // newLogger logs text to stderr at the level in $REPORTBOT_LOG (debug,
