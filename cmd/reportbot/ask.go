@@ -13,7 +13,6 @@ import (
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/bot/memstore"
-	"github.com/reportbot/reportbot/corpus"
 )
 
 // answerJSON is one line of `reportbot ask --json`; its shape is the
