@@ -17,6 +17,9 @@ import (
 // digestConfig translates the [digest] section for package digest.
 func digestConfig(cfg config.Config) digest.Config {
 	d := cfg.Digest
+	if d.CatchUp == 0 {
+		d.CatchUp = -1 // "0s" in the config file means no catch-up; package digest reads 0 as its default
+	}
 	return digest.Config{
 		Schedule:    d.Schedule,
 		TimeZone:    string(d.Timezone),
