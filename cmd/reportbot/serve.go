@@ -68,7 +68,8 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		Metrics:      metrics,
 	}
 	if redis != nil {
-		wopts.LoginStorage = redis.LoginStorage(ctx, cfg.WeChat.Account)
+		// Not cancelled with ctx: openwechat writes the session during shutdown too.
+		wopts.LoginStorage = redis.LoginStorage(context.WithoutCancel(ctx), cfg.WeChat.Account)
 	}
 	if cfg.WeChat.AlertWebhook != "" {
 		robot := &wecom.Robot{URL: cfg.WeChat.AlertWebhook, Logger: log}
