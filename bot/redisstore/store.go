@@ -16,7 +16,8 @@
 // Always pass user-supplied names (chat, sender, group) as separate parts;
 // never join them yourself.
 //
-// Every key written has an expiry, so Redis memory stays bounded:
+// Every key of the chat state has an expiry, so Redis memory stays bounded
+// (login.go and digest.go keep a login session and subscriptions on purpose):
 //
 //	<prefix>session:<key>            string (JSON bot.Session), PX = session TTL
 //	<prefix>seen:<message ID>        string "1", SET NX PX = dedupe TTL
