@@ -7,6 +7,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -187,11 +188,11 @@ func (b *Bot) throttle(ctx context.Context, m Message) (limited, warn bool) {
 		return d
 	}
 	if m.Group {
-		if d := take("group\x1f"+m.Chat, b.opts.GroupRate); !d.Allowed {
+		if d := take("group/"+strconv.Quote(m.Chat), b.opts.GroupRate); !d.Allowed {
 			return true, d.Warn
 		}
 	}
-	if d := take("user\x1f"+m.Chat+"\x1f"+m.Sender, b.opts.UserRate); !d.Allowed {
+	if d := take("user/"+sessionKey(m), b.opts.UserRate); !d.Allowed {
 		return true, d.Warn
 	}
 	return false, false
@@ -213,7 +214,8 @@ func (b *Bot) storeResult(err error) {
 
 func dedupeKey(m Message) string { return m.ID }
 
-func sessionKey(m Message) string { return m.Chat + "\x1f" + m.Sender }
+// sessionKey joins two names unambiguously: names may contain anything.
+func sessionKey(m Message) string { return strconv.Quote(m.Chat) + "/" + strconv.Quote(m.Sender) }
 
 // cleanText trims spaces (including U+3000), zero-width characters and the
 // control characters chat clients leave in.

@@ -12,6 +12,7 @@ import (
 	"github.com/reportbot/reportbot/bot/memstore"
 	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/bot/wechat"
+	"github.com/reportbot/reportbot/digest"
 	"github.com/reportbot/reportbot/ops"
 	"github.com/reportbot/reportbot/wecom"
 )
@@ -81,16 +82,25 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 
 	opts := botOptions(cfg, log.With("component", "bot"))
-	opts.Reload = reloader(cfg, log)
 	opts.OnAnswer = metrics.AnswerObserved
 	var runners []func(context.Context) error
+	var svc *digest.Service
 	if cfg.Digest.Enabled {
-		svc, err := newDigest(cfg, ix.Reports(), redis, wc, log.With("component", "digest"))
-		if err != nil {
+		if svc, err = newDigest(cfg, ix.Reports(), redis, wc, log.With("component", "digest")); err != nil {
 			return err
 		}
 		opts.Digest = svc
 		runners = append(runners, svc.Run)
+	}
+	if reload := reloader(cfg, log); reload != nil {
+		// 重载 also moves the digest to the new reports.
+		opts.Reload = func(ctx context.Context) (bot.Searcher, error) {
+			s, err := reload(ctx)
+			if err == nil && svc != nil {
+				svc.SetReports(s.Reports())
+			}
+			return s, err
+		}
 	}
 	b = bot.New(ix, store, opts)
 
