@@ -52,10 +52,12 @@ type Index struct {
 type passage struct {
 	report   *corpus.Report
 	sentence *corpus.Sentence
-	text     string // folded sentence text
-	section  string // folded names of the sections above the sentence
-	lead     string // folded lead of the item paragraph, "" when none or the sentence is the lead
-	intro    bool   // in the paragraph that opens its section: the heading describes it
+	text     string   // folded sentence text
+	section  string   // folded names of the sections above the sentence
+	lead     string   // folded lead of the item paragraph, "" when none or the sentence is the lead
+	title    string   // folded report title: what every sentence of the report is about
+	names    []string // folded names of the sections above the sentence
+	intro    bool     // in the paragraph that opens its section: the heading describes it
 	runes    int
 }
 
@@ -172,24 +174,30 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
 	ix := &Index{reports: reports, bleve: bi, thesaurus: opts.Thesaurus, log: opts.Logger, charDF: map[rune]int{}}
 	for _, r := range reports {
 		restated := restatedLater(r)
+		title := Fold(r.Title)
 		for _, p := range r.Paragraphs {
 			intro := p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""
 			section := ""
+			var names []string
 			if p.Section != nil {
 				section = Fold(strings.Join(sectionWords(p.Section), " "))
+				for sec := p.Section; sec != nil; sec = sec.Parent {
+					names = append(names, Fold(sec.Name))
+				}
 			}
 			for _, s := range p.Sentences {
 				if restated[s] {
 					continue
 				}
 				ps := passage{report: r, sentence: s, text: Fold(s.Text), section: section, intro: intro,
+					title: title, names: names,
 					runes: len([]rune(s.Text))}
 				if p.Lead != "" && s.Index > 0 {
 					ps.lead = Fold(p.Lead)
 				}
 				ix.passages = append(ix.passages, ps)
 				seen := map[rune]bool{}
-				for _, r := range ps.text + ps.section + ps.lead {
+				for _, r := range ps.text + ps.section + ps.lead + ps.title {
 					if !seen[r] {
 						seen[r] = true
 						ix.charDF[r]++
@@ -248,7 +256,7 @@ type document struct {
 func (ix *Index) fill(ctx context.Context) error {
 	batch := ix.bleve.NewBatch()
 	for i, p := range ix.passages {
-		doc := document{Text: p.text, Context: p.section + " " + p.lead, Year: strconv.Itoa(p.report.Year)}
+		doc := document{Text: p.text, Context: p.section + " " + p.lead + " " + p.title, Year: strconv.Itoa(p.report.Year)}
 		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
 			return fmt.Errorf("index sentence %d of %s: %w", p.sentence.Index, p.report.ID, err)
 		}

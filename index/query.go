@@ -130,8 +130,9 @@ func takeUnitHints(s string, q *query) string {
 	return b.String()
 }
 
-// particles end a question after a unit: 几所呢, 多少班啊.
-const particles = "吗呢啊呀吧哦的了嘛"
+// particles are never part of a word that matters (区的 in 新区的 is no
+// word); they also end a question after a unit: 几所呢, 多少班啊.
+const particles = "吗呢啊呀吧哦的了嘛么呗喔哈"
 
 // hanFragments removes stopwords and returns the runs of Chinese characters left.
 func hanFragments(s string, known knownBigram) []string {
@@ -155,7 +156,7 @@ func hanFragments(s string, known knownBigram) []string {
 		case n > 1:
 			i += n
 			continue
-		case n == 1 && !partOfKnownWord(rs, i, known):
+		case n == 1 && (strings.ContainsRune(particles, r) || !partOfKnownWord(rs, i, known)):
 			i++
 			continue
 		}

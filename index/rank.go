@@ -20,6 +20,8 @@ const (
 	sectionWeight    = 0.6  // a match in the section heading counts this much
 	introWeight      = 0.95 // ... in the heading of the paragraph that opens the section
 	leadWeight       = 0.8  // a match in the item's lead sentence
+	titleWeight      = 0.8  // a match in the report's title: the whole report is about it
+	sectionBonus     = 0.1  // the question names the section this sentence introduces
 	figureBonus      = 0.06 // the question asks for an amount and the sentence has one
 	unitBonus        = 0.15 // ... in the unit asked for (几所 → 10所)
 	aimBonus         = 0.05 // the question asks for a target and the sentence names one
@@ -142,6 +144,9 @@ func where(p *passage, s string) float64 {
 	if p.lead != "" && strings.Contains(p.lead, s) {
 		best = leadWeight
 	}
+	if strings.Contains(p.title, s) {
+		best = max(best, titleWeight)
+	}
 	if p.section != "" && strings.Contains(p.section, s) {
 		w := sectionWeight
 		if p.intro {
@@ -248,6 +253,9 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if rk.q.wantsFigure && len(p.sentence.Figures) > 0 {
 			score += figureBonus
 		}
+		if p.intro && rk.namesSection(p) {
+			score += sectionBonus
+		}
 		for _, a := range rk.q.aims {
 			if strings.Contains(p.text, a) {
 				score += aimBonus
@@ -281,6 +289,19 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		hits = append(hits, corpus.Hit{Report: p.report, Sentence: p.sentence, Score: s.score})
 	}
 	return hits
+}
+
+// namesSection tells whether one of the question's words is the name of a
+// section above the passage (竞争力 asks for the part called 竞争力).
+func (rk *ranker) namesSection(p *passage) bool {
+	for _, c := range rk.q.concepts {
+		for _, name := range p.names {
+			if name != "" && c.alts[0] == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasUnit(figs []corpus.Figure, units []string) bool {

@@ -1,0 +1,251 @@
+package index
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Benchmarks of the index on the embedded report. The numbers and how to
+// reproduce them are in docs/benchmarks.md (scripts/bench runs them all).
+//
+// BenchmarkPlainBleve is the yardstick for BenchmarkSearch here and for
+// BenchmarkAsk in package bot: what a plain bleve setup costs on the same
+// sentences and questions, so "our search is N× plain bleve" is measured on
+// this machine in the same run rather than remembered.
+
+// benchQuestionFiles are the question sets the benchmarks cycle through: the
+// shared dev set when the workspace has it (it lives outside the repo), and
+// the index's own test questions, which are always there.
+var benchQuestionFiles = []string{
+	filepath.Join("..", "..", "shared", "eval", "dev.jsonl"),
+	filepath.Join("testdata", "questions.jsonl"),
+}
+
+// benchQuestions reads the "q" field of every line of the question files that
+// exist. At least one must: a benchmark without questions measures nothing.
+func benchQuestions(tb testing.TB) []string {
+	tb.Helper()
+	var qs []string
+	for _, name := range benchQuestionFiles {
+		f, err := os.Open(name)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			tb.Fatalf("open questions: %v", err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var line struct {
+				Q string `json:"q"`
+			}
+			if len(sc.Bytes()) == 0 {
+				continue
+			}
+			if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+				f.Close()
+				tb.Fatalf("%s: %v", name, err)
+			}
+			qs = append(qs, line.Q)
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			tb.Fatalf("read %s: %v", name, err)
+		}
+	}
+	if len(qs) == 0 {
+		tb.Fatalf("no benchmark questions in %v", benchQuestionFiles)
+	}
+	return qs
+}
+
+func benchReports(tb testing.TB) []*corpus.Report {
+	tb.Helper()
+	reports, err := corpus.Default()
+	if err != nil {
+		tb.Fatalf("load the embedded report: %v", err)
+	}
+	return reports
+}
+
+// BenchmarkBuildSeed is the in-memory index of the embedded report, as every
+// `reportbot ask` without --index builds it at start.
+func BenchmarkBuildSeed(b *testing.B) {
+	ctx := context.Background()
+	reports := benchReports(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		ix, err := Build(ctx, reports, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+}
+
+// BenchmarkSearch is one question through our query understanding, bleve and
+// our ranking, cycling through the dev questions.
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	ix, err := Build(ctx, benchReports(b), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	questions := benchQuestions(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.Search(ctx, questions[i%len(questions)], 5); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// plainDoc is the whole of a plain bleve document: the sentence.
+type plainDoc struct {
+	Text string `json:"text"`
+}
+
+// buildPlainBleve indexes every sentence of the reports as it is written,
+// one document each, with bleve's own cjk analyzer and the text stored: the
+// setup a bleve user would start from. In memory when path is "" (what
+// bleve.NewMemOnly gives: the older upsidedown index on a gtreap store),
+// scorch in memory when path is scorchInMemory, else scorch on disk at path.
+func buildPlainBleve(tb testing.TB, reports []*corpus.Report, path string) bleve.Index {
+	tb.Helper()
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = cjk.AnalyzerName
+	text.Store = true
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("text", text)
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = cjk.AnalyzerName
+
+	var (
+		bi  bleve.Index
+		err error
+	)
+	switch path {
+	case "":
+		bi, err = bleve.NewMemOnly(m)
+	case scorchInMemory:
+		bi, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	default:
+		bi, err = bleve.New(path, m)
+	}
+	if err != nil {
+		tb.Fatalf("create plain bleve index: %v", err)
+	}
+	batch := bi.NewBatch()
+	n := 0
+	for _, r := range reports {
+		for _, p := range r.Paragraphs {
+			for _, s := range p.Sentences {
+				if err := batch.Index(strconv.Itoa(n), plainDoc{Text: s.Text}); err != nil {
+					tb.Fatalf("index sentence: %v", err)
+				}
+				n++
+				// Batches of the size the index package uses.
+				if batch.Size() >= 2000 {
+					if err := bi.Batch(batch); err != nil {
+						tb.Fatalf("write plain bleve batch: %v", err)
+					}
+					batch.Reset()
+				}
+			}
+		}
+	}
+	if err := bi.Batch(batch); err != nil {
+		tb.Fatalf("write plain bleve batch: %v", err)
+	}
+	return bi
+}
+
+// BenchmarkPlainBleve is the baseline: a match query with bleve's cjk
+// analyzer, top 5, returning the stored sentence text as a bot would show it.
+func BenchmarkPlainBleve(b *testing.B) {
+	ctx := context.Background()
+	bi := buildPlainBleve(b, benchReports(b), "")
+	defer bi.Close()
+	questions := benchQuestions(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		plainSearch(ctx, b, bi, questions[i%len(questions)])
+		i++
+	}
+}
+
+// plainSearch is the plain setup's question: a match query on the text, top
+// 5, with the stored sentence of each hit. It returns how many sentences
+// matched at all.
+func plainSearch(ctx context.Context, tb testing.TB, bi bleve.Index, question string) uint64 {
+	q := bleve.NewMatchQuery(question)
+	q.SetField("text")
+	req := bleve.NewSearchRequestOptions(q, 5, 0, false)
+	req.Fields = []string{"text"}
+	res, err := bi.SearchInContext(ctx, req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(res.Hits) > 0 {
+		if _, ok := res.Hits[0].Fields["text"].(string); !ok {
+			tb.Fatalf("plain bleve hit without its stored text: %v", res.Hits[0].Fields)
+		}
+	}
+	return res.Total
+}
+
+// BenchmarkBuildPlainBleve is the plain setup's index build, for comparison
+// with BenchmarkBuildSeed.
+func BenchmarkBuildPlainBleve(b *testing.B) {
+	reports := benchReports(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		buildPlainBleve(b, reports, "").Close()
+	}
+}
+
+// scorchInMemory asks buildPlainBleve for bleve's scorch index without a
+// folder (bleve.NewUsing with an empty path): NewMemOnly still gives the
+// older upsidedown index, and these benchmarks show what choosing scorch in
+// memory would change.
+const scorchInMemory = "\x00scorch-in-memory"
+
+// BenchmarkPlainBleveScorchMem is BenchmarkPlainBleve on scorch in memory.
+func BenchmarkPlainBleveScorchMem(b *testing.B) {
+	ctx := context.Background()
+	bi := buildPlainBleve(b, benchReports(b), scorchInMemory)
+	defer bi.Close()
+	questions := benchQuestions(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		plainSearch(ctx, b, bi, questions[i%len(questions)])
+		i++
+	}
+}
+
+// BenchmarkBuildPlainBleveScorchMem is BenchmarkBuildPlainBleve on scorch
+// in memory.
+func BenchmarkBuildPlainBleveScorchMem(b *testing.B) {
+	reports := benchReports(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		buildPlainBleve(b, reports, scorchInMemory).Close()
+	}
+}

@@ -1,0 +1,432 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// seedPath is the embedded default report, read as a file so tests can parse
+// edited copies of it.
+const seedPath = "../corpus/reports/2022-lanzhou-xinqu-work-report.txt"
+
+// The index of corpus.Default(), built once per test binary: every test that
+// only reads it shares it.
+var defaultIndex = sync.OnceValues(func() (*Index, error) {
+	reports, err := corpus.Default()
+	if err != nil {
+		return nil, err
+	}
+	return Build(context.Background(), reports, Options{})
+})
+
+func seedIndex(tb testing.TB) *Index {
+	tb.Helper()
+	ix, err := defaultIndex()
+	if err != nil {
+		tb.Fatalf("build index of corpus.Default(): %v", err)
+	}
+	return ix
+}
+
+func seedText(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile(seedPath)
+	if err != nil {
+		tb.Fatalf("read the seed report: %v", err)
+	}
+	return string(b)
+}
+
+func parseReport(tb testing.TB, name, text string) *corpus.Report {
+	tb.Helper()
+	r, err := corpus.Parse(name, []byte(text))
+	if err != nil {
+		tb.Fatalf("parse %s: %v", name, err)
+	}
+	return r
+}
+
+func search(tb testing.TB, ix *Index, question string) []corpus.Hit {
+	tb.Helper()
+	hits, err := ix.Search(context.Background(), question, 5)
+	if err != nil {
+		tb.Fatalf("Search(%q): %v", question, err)
+	}
+	return hits
+}
+
+func hitTexts(hits []corpus.Hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.Sentence.Text
+	}
+	return out
+}
+
+func TestBuildDefault(t *testing.T) {
+	ix := seedIndex(t)
+	reports, _ := corpus.Default()
+	if got := ix.Reports(); len(got) != len(reports) || got[0] != reports[0] {
+		t.Fatalf("Reports() = %d reports; want the %d of corpus.Default()", len(got), len(reports))
+	}
+	sentences := 0
+	for _, p := range reports[0].Paragraphs {
+		sentences += len(p.Sentences)
+	}
+	// Summary lines restated by the body are indexed once, so a few less.
+	if ix.Len() == 0 || ix.Len() > sentences {
+		t.Fatalf("Len() = %d; want between 1 and the report's %d sentences", ix.Len(), sentences)
+	}
+	if ix.Dir != "" || ix.Rebuilt {
+		t.Errorf("in-memory index has Dir %q, Rebuilt %v; want \"\", false", ix.Dir, ix.Rebuilt)
+	}
+	hits := search(t, ix, "中欧班列目标")
+	if len(hits) == 0 {
+		t.Fatal("中欧班列目标: no hits")
+	}
+	top := hits[0]
+	if !strings.Contains(top.Sentence.Text, "全年到发200列以上") {
+		t.Errorf("中欧班列目标: top hit %q; want the 200列以上 sentence", top.Sentence.Text)
+	}
+	if top.Report != reports[0] || top.Sentence.Paragraph == nil {
+		t.Errorf("top hit does not point into its report: %+v", top)
+	}
+	for i := 1; i < len(hits); i++ {
+		if hits[i].Score > hits[i-1].Score {
+			t.Errorf("hits not best first: %v then %v", hits[i-1].Score, hits[i].Score)
+		}
+	}
+	if got := search(t, ix, "中欧班列目标"); !slices.Equal(hitTexts(got), hitTexts(hits)) {
+		t.Errorf("the same question answered differently:\n%q\n%q", hitTexts(hits), hitTexts(got))
+	}
+}
+
+func TestSearchLimit(t *testing.T) {
+	ix := seedIndex(t)
+	for _, limit := range []int{1, 2, 5} {
+		hits, err := ix.Search(t.Context(), "黄河生态保护", limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || len(hits) > limit {
+			t.Errorf("limit %d: %d hits", limit, len(hits))
+		}
+	}
+	// limit 0 means the default, not "nothing".
+	hits, err := ix.Search(t.Context(), "黄河生态保护", 0)
+	if err != nil || len(hits) == 0 {
+		t.Errorf("limit 0: %d hits, %v; want some", len(hits), err)
+	}
+}
+
+func TestBuildNoReports(t *testing.T) {
+	ix, err := Build(t.Context(), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.Len() != 0 || len(ix.Reports()) != 0 {
+		t.Fatalf("empty index holds %d sentences, %d reports", ix.Len(), len(ix.Reports()))
+	}
+	if hits := search(t, ix, "中欧班列目标"); len(hits) != 0 {
+		t.Fatalf("empty index answered: %q", hitTexts(hits))
+	}
+}
+
+func TestOpenReusesAndRebuilds(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	reports, err := corpus.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	questions := []string{"中欧班列目标", "新增床位", "5G", "黄河生态保护", "天气预报"}
+	answers := func(ix *Index) [][]string {
+		var out [][]string
+		for _, q := range questions {
+			out = append(out, hitTexts(search(t, ix, q)))
+		}
+		return out
+	}
+
+	first, err := Open(ctx, dir, reports, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Rebuilt || first.Dir != dir {
+		t.Errorf("first Open: Rebuilt %v, Dir %q; want true, %q", first.Rebuilt, first.Dir, dir)
+	}
+	want := answers(first)
+	if len(want[0]) == 0 {
+		t.Fatal("on-disk index does not answer 中欧班列目标")
+	}
+	if mem := answers(seedIndex(t)); !slices.EqualFunc(want, mem, slices.Equal) {
+		t.Errorf("on-disk index answers differently from the in-memory one:\n%q\n%q", want, mem)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	second, err := Open(ctx, dir, reports, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Rebuilt {
+		t.Error("second Open of unchanged reports rebuilt the index")
+	}
+	if got := answers(second); !slices.EqualFunc(want, got, slices.Equal) {
+		t.Errorf("reused index answers differently:\n%q\n%q", want, got)
+	}
+	second.Close()
+
+	// One sentence of the report changed: same file name, other content.
+	seed := seedText(t)
+	if !strings.Contains(seed, "全年到发200列以上") {
+		t.Fatal("the seed no longer says 全年到发200列以上; update this test")
+	}
+	edited := parseReport(t, filepath.Base(seedPath), strings.Replace(seed, "全年到发200列以上", "全年到发300列以上", 1))
+	third, err := Open(ctx, dir, []*corpus.Report{edited}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !third.Rebuilt {
+		t.Error("Open after a report changed did not rebuild")
+	}
+	hits := search(t, third, "中欧班列目标")
+	if len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "300列以上") {
+		t.Errorf("rebuilt index answers %q; want the edited 300列以上 sentence", hitTexts(hits))
+	}
+	third.Close()
+
+	fourth, err := Open(ctx, dir, []*corpus.Report{edited}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fourth.Close()
+	if fourth.Rebuilt {
+		t.Error("Open of the edited reports, unchanged since, rebuilt again")
+	}
+}
+
+func TestOpenRebuildsUnreadableIndex(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "reportbot.bleve")
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), []byte("not an index"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := corpus.Default()
+	ix, err := Open(t.Context(), dir, reports, Options{})
+	if err != nil {
+		t.Fatalf("Open over a broken index: %v", err)
+	}
+	defer ix.Close()
+	if !ix.Rebuilt {
+		t.Error("broken index not rebuilt")
+	}
+	if hits := search(t, ix, "中欧班列目标"); len(hits) == 0 {
+		t.Error("rebuilt index does not answer")
+	}
+}
+
+// Two reports of different years: a year in the question picks its report.
+func TestYearRestrictsToItsReport(t *testing.T) {
+	seed := seedText(t)
+	r22 := parseReport(t, "report-2022.txt", seed)
+	r23 := parseReport(t, "report-2023.txt", strings.ReplaceAll(seed, "2022", "2023"))
+	if r22.Year != 2022 || r23.Year != 2023 {
+		t.Fatalf("years %d, %d; want 2022, 2023", r22.Year, r23.Year)
+	}
+	ix, err := Build(t.Context(), []*corpus.Report{r22, r23}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+
+	for _, tc := range []struct {
+		question, report string
+	}{
+		{"2023年中欧班列目标", "report-2023"},
+		{"2022年中欧班列目标", "report-2022"},
+		{"2023 年新增床位多少", "report-2023"},
+	} {
+		hits := search(t, ix, tc.question)
+		if len(hits) == 0 {
+			t.Errorf("%s: no hits", tc.question)
+			continue
+		}
+		for _, h := range hits {
+			if h.Report.ID != tc.report {
+				t.Errorf("%s: hit from %s (%q); want only %s", tc.question, h.Report.ID, h.Sentence.Text, tc.report)
+			}
+		}
+	}
+	if hits := search(t, ix, "2021年中欧班列目标"); len(hits) != 0 {
+		t.Errorf("2021年中欧班列目标: %d hits from a corpus without 2021; want none: %q", len(hits), hitTexts(hits))
+	}
+
+	hits := search(t, ix, "中欧班列目标")
+	if len(hits) == 0 {
+		t.Fatal("中欧班列目标: no hits across two reports")
+	}
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if h.Report != r22 && h.Report != r23 {
+			t.Fatalf("hit %q names no report of the index: %+v", h.Sentence.Text, h.Report)
+		}
+		if h.Sentence.Paragraph == nil || h.Report.Sentence(h.Sentence.Paragraph.Index, h.Sentence.Index) != h.Sentence {
+			t.Errorf("hit %q is not a sentence of the report it names (%s)", h.Sentence.Text, h.Report.ID)
+		}
+		seen[h.Report.ID] = true
+	}
+	if !seen["report-2022"] || !seen["report-2023"] {
+		t.Errorf("a question without a year, answered word for word by both reports, drew hits from %v only", seen)
+	}
+}
+
+func TestFold(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"中歐班列目標", "中欧班列目标"},
+		{"經濟增長", "经济增长"},
+		{"進出口貿易額", "进出口贸易额"},
+		{"ＧＤＰ增长２０％", "gdp增长20%"},
+		{"5G", "5g"},
+		{"335+X", "335+x"},
+		{"GDP", "gdp"},
+		{"Ａｂｃ", "abc"},
+		{"　前后\u00a0", " 前后 "},
+		{"？！，", "?!,"},
+		{"已是简体:中欧班列", "已是简体:中欧班列"},
+		{"", ""},
+	} {
+		got := Fold(tc.in)
+		if got != tc.want {
+			t.Errorf("Fold(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+		if utf8.RuneCountInString(got) != utf8.RuneCountInString(tc.in) {
+			t.Errorf("Fold(%q) changed the rune count: %q", tc.in, got)
+		}
+	}
+}
+
+func TestTraditionalQuestionFindsSimplifiedText(t *testing.T) {
+	ix := seedIndex(t)
+	simp := hitTexts(search(t, ix, "中欧班列目标"))
+	trad := hitTexts(search(t, ix, "中歐班列目標"))
+	if len(trad) == 0 || trad[0] != simp[0] {
+		t.Errorf("中歐班列目標 → %q; want the same top answer as 中欧班列目标 (%q)", trad, simp[0])
+	}
+}
+
+func TestParseThesaurus(t *testing.T) {
+	th, err := ParseThesaurus("mine.txt", "# comment\n\n火车 => 班列, 铁路\n  ＧＤＰ => 地區生產總值  \n外贸 => 进出口，对外贸易、外贸\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string][]string{
+		"火车":  {"班列", "铁路"},
+		"gdp": {"地区生产总值"}, // folded on both sides
+		"外贸":  {"进出口", "对外贸易", "外贸"},
+	} {
+		if got := th.rules[word]; !slices.Equal(got, want) {
+			t.Errorf("rule %s = %q; want %q", word, got, want)
+		}
+	}
+	if got := th.expand(concept{kind: conceptHan, alts: []string{"火车目标"}}).alts; !slices.Equal(got, []string{"火车目标", "班列目标", "铁路目标"}) {
+		t.Errorf("expand(火车目标) = %q", got)
+	}
+
+	for _, tc := range []struct{ text, want string }{
+		{"火车 => 班列\n# fine\n没有箭头的一行\n", "bad.txt:3"},
+		{"火车 =>\n", "bad.txt:1"},
+		{"火车 => ,  ,\n", "bad.txt:1"},
+		{"\n => 班列\n", "bad.txt:2"},
+		{"火车 -> 班列\n", "bad.txt:1"},
+	} {
+		_, err := ParseThesaurus("bad.txt", tc.text)
+		if err == nil {
+			t.Errorf("ParseThesaurus(%q) accepted a bad line", tc.text)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseThesaurus(%q) error %q does not name %s", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestDefaultThesaurus(t *testing.T) {
+	th := DefaultThesaurus()
+	for _, word := range []string{"gdp", "外贸", "火车", "地铁"} {
+		if len(th.rules[word]) == 0 {
+			t.Errorf("built-in thesaurus has no rule for %s", word)
+		}
+	}
+	// Each call is a fresh copy: extending one does not change the next.
+	th.rules["铁皮车"] = []string{"班列"}
+	if _, ok := DefaultThesaurus().rules["铁皮车"]; ok {
+		t.Error("DefaultThesaurus returned a shared, modified thesaurus")
+	}
+}
+
+func TestLoadThesaurusAddsRules(t *testing.T) {
+	ix := seedIndex(t)
+	for _, q := range []string{"铁皮车", "蒸汽机车"} {
+		if hits := search(t, ix, q); len(hits) != 0 {
+			t.Fatalf("%s already answered by the built-in thesaurus (%q); pick another test word", q, hitTexts(hits))
+		}
+	}
+
+	file := filepath.Join(t.TempDir(), "extra.txt")
+	// The second rule is written in traditional characters: rules fold too.
+	if err := os.WriteFile(file, []byte("# our words\n铁皮车 => 班列\n蒸汽機車 => 班列\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	th, err := LoadThesaurus(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports, _ := corpus.Default()
+	extended, err := Build(t.Context(), reports, Options{Thesaurus: th})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extended.Close()
+	for _, q := range []string{"铁皮车", "蒸汽机车", "鐵皮車"} {
+		hits := search(t, extended, q)
+		if len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "班列") {
+			t.Errorf("with the extra rule, %s → %q; want a 班列 sentence", q, hitTexts(hits))
+		}
+	}
+	// The built-in rules still apply.
+	if hits := search(t, extended, "外贸增长目标"); len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "进出口") {
+		t.Errorf("外贸增长目标 with the extended thesaurus → %q; want the 进出口 target", hitTexts(hits))
+	}
+}
+
+func TestLoadThesaurusErrors(t *testing.T) {
+	th, err := LoadThesaurus("")
+	if err != nil || len(th.rules["gdp"]) == 0 {
+		t.Fatalf(`LoadThesaurus("") = %v, %v; want the built-in thesaurus`, th, err)
+	}
+	if _, err := LoadThesaurus(filepath.Join(t.TempDir(), "missing.txt")); err == nil {
+		t.Error("LoadThesaurus of a missing file succeeded")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	if err := os.WriteFile(bad, []byte("铁皮车 => 班列\n铁皮车 班列\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadThesaurus(bad)
+	if err == nil || !strings.Contains(err.Error(), bad+":2") {
+		t.Errorf("LoadThesaurus(bad file) error %v; want it to name %s:2", err, bad)
+	}
+}

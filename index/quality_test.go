@@ -1,0 +1,188 @@
+package index
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// The question sets, scored as ../shared/eval/score.py scores
+// `reportbot ask --json`: hit@1 when a wanted substring is in the top
+// sentence, hit@3 in the top three, figures@1 when the wanted figure is one of
+// the top sentence's figures, not-found when nothing is returned.
+const (
+	devSetPath = "../../shared/eval/dev.jsonl"
+	ownSetPath = "testdata/questions.jsonl"
+)
+
+type evalCase struct {
+	Q       string   `json:"q"`
+	Want    []string `json:"want"`
+	WantAll []string `json:"want_all"` // outline questions: answered by the bot, not the index
+	Fig     string   `json:"fig"`
+	None    bool     `json:"none"`
+	Kind    string   `json:"kind"`
+}
+
+func loadEvalSet(t *testing.T, path string) []evalCase {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("question set %s is missing (it is read relative to the index package dir): %v", path, err)
+	}
+	defer f.Close()
+	var cases []evalCase
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var c evalCase
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("%s:%d: %v", path, n, err)
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	if len(cases) == 0 {
+		t.Fatalf("%s holds no questions", path)
+	}
+	return cases
+}
+
+var evalSpace = regexp.MustCompile(`[\s\x{00a0}\x{3000}]+`)
+
+func evalNorm(s string) string { return evalSpace.ReplaceAllString(s, "") }
+
+type evalScore struct {
+	n, hit1, hit3  int // questions with an answer
+	figs, fig1     int // ... of them with a wanted figure
+	nones, noneOK  int // questions the reports do not cover
+	outlineSkipped int
+	misses         []string
+}
+
+func scoreSet(t *testing.T, ix *Index, cases []evalCase) evalScore {
+	t.Helper()
+	var s evalScore
+	for _, c := range cases {
+		if len(c.WantAll) > 0 {
+			s.outlineSkipped++ // checked through the bot in package bot
+			continue
+		}
+		hits, err := ix.Search(t.Context(), c.Q, 5)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", c.Q, err)
+		}
+		texts := make([]string, len(hits))
+		for i, h := range hits {
+			texts[i] = evalNorm(h.Sentence.Text)
+		}
+		if c.None {
+			s.nones++
+			if len(hits) == 0 {
+				s.noneOK++
+			} else {
+				s.misses = append(s.misses, fmt.Sprintf("%s: want not-found, got %q", c.Q, hits[0].Sentence.Text))
+			}
+			continue
+		}
+		s.n++
+		in := func(text string) bool {
+			for _, w := range c.Want {
+				if strings.Contains(text, evalNorm(w)) {
+					return true
+				}
+			}
+			return false
+		}
+		h1 := len(texts) > 0 && in(texts[0])
+		h3 := false
+		for _, text := range texts[:min(3, len(texts))] {
+			h3 = h3 || in(text)
+		}
+		if h1 {
+			s.hit1++
+		}
+		if h3 {
+			s.hit3++
+		}
+		if !h1 {
+			got := "(nothing)"
+			if len(hits) > 0 {
+				got = hits[0].Sentence.Text
+			}
+			s.misses = append(s.misses, fmt.Sprintf("%s [%s]: top answer %q (in top 3: %v)", c.Q, c.Kind, got, h3))
+		}
+		if c.Fig != "" {
+			s.figs++
+			if len(hits) > 0 && hasFigure(hits[0], c.Fig) {
+				s.fig1++
+			} else {
+				s.misses = append(s.misses, fmt.Sprintf("%s: figure %s not among the top hit's figures", c.Q, c.Fig))
+			}
+		}
+	}
+	for _, m := range s.misses {
+		t.Log("miss:", m)
+	}
+	t.Logf("hit@1 %d/%d  hit@3 %d/%d  figures@1 %d/%d  not-found %d/%d  (outline questions left to the bot: %d)",
+		s.hit1, s.n, s.hit3, s.n, s.fig1, s.figs, s.noneOK, s.nones, s.outlineSkipped)
+	return s
+}
+
+func hasFigure(h corpus.Hit, fig string) bool {
+	for _, f := range h.Sentence.Figures {
+		if strings.Contains(evalNorm(f.Text), evalNorm(fig)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDevSet holds the index to the score issue 2 asks of the product:
+// hit@1 ≥ 23/24, hit@3 24/24, figures@1 ≥ 11/12, every not-found right.
+func TestDevSet(t *testing.T) {
+	cases := loadEvalSet(t, devSetPath)
+	s := scoreSet(t, seedIndex(t), cases)
+	if s.n != 24 || s.figs != 12 || s.nones != 2 {
+		t.Logf("note: the dev set changed shape (%d answerable, %d with figures, %d not-found); thresholds scale with it", s.n, s.figs, s.nones)
+	}
+	if s.hit1*24 < s.n*23 {
+		t.Errorf("dev set hit@1 %d/%d; want ≥ 23/24", s.hit1, s.n)
+	}
+	if s.hit3 != s.n {
+		t.Errorf("dev set hit@3 %d/%d; want all", s.hit3, s.n)
+	}
+	if s.fig1*12 < s.figs*11 {
+		t.Errorf("dev set figures@1 %d/%d; want ≥ 11/12", s.fig1, s.figs)
+	}
+	if s.noneOK != s.nones {
+		t.Errorf("dev set not-found %d/%d; want all", s.noneOK, s.nones)
+	}
+}
+
+// TestOwnSet is our wider question set of the same kinds (synonyms,
+// colloquial, traditional, numbers, Latin tokens, out-of-scope).
+func TestOwnSet(t *testing.T) {
+	cases := loadEvalSet(t, ownSetPath)
+	s := scoreSet(t, seedIndex(t), cases)
+	if s.n == 0 || s.nones == 0 {
+		t.Fatalf("own set has %d answerable and %d not-found questions; want both kinds", s.n, s.nones)
+	}
+	if s.hit1*100 < s.n*95 {
+		t.Errorf("own set hit@1 %d/%d; want ≥ 95%%", s.hit1, s.n)
+	}
+	if s.noneOK*100 < s.nones*90 {
+		t.Errorf("own set not-found %d/%d; want ≥ 90%%", s.noneOK, s.nones)
+	}
+}
