@@ -156,7 +156,7 @@ func hanFragments(s string, known knownBigram) []string {
 		case n > 1:
 			i += n
 			continue
-		case n == 1 && (strings.ContainsRune(particles, r) || !partOfKnownWord(rs, i, known)):
+		case n == 1 && (strings.ContainsRune(particles, r) || endsFragment(rs, i) || !partOfKnownWord(rs, i, known)):
 			i++
 			continue
 		}
@@ -178,6 +178,27 @@ func hanFragments(s string, known knownBigram) []string {
 		}
 	}
 	return frags
+}
+
+// trailingFunctionWords rarely end a word, so last in a run they are
+// function words; 能, 中, 会, 地 end many words (氢能, 集中, 大会, 土地).
+const trailingFunctionWords = "在是和与及或对把被让给就也又这那些该着过都还"
+
+// endsFragment: such a stopword last in its run (新区在|哪里) is a function
+// word even when the reports happen to contain the bigram (新区在…).
+func endsFragment(rs []rune, i int) bool {
+	if !strings.ContainsRune(trailingFunctionWords, rs[i]) {
+		return false
+	}
+	if i+1 == len(rs) || !unicode.Is(unicode.Han, rs[i+1]) {
+		return true
+	}
+	for _, w := range stopwords.words[rs[i+1]] {
+		if len([]rune(w)) > 1 && strings.HasPrefix(string(rs[i+1:]), w) {
+			return true
+		}
+	}
+	return false
 }
 
 func partOfKnownWord(rs []rune, i int, known knownBigram) bool {

@@ -43,6 +43,7 @@ type rankedConcept struct {
 
 // rankedAlt is one wording of a concept, prepared for matching.
 type rankedAlt struct {
+	text string // the wording, folded
 	literal string // latin and number wordings: matched as written
 	digits  string // a number's digits: half credit when only they match
 
@@ -74,6 +75,7 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 			default:
 				ra.literal, ra.weight = alt, maxIDF*0.8
 			}
+			ra.text = alt
 			if i == 0 {
 				rc.weight = ra.weight
 			}
@@ -222,23 +224,45 @@ type scored struct {
 func (rk *ranker) generic(textDF func(string) int) bool {
 	limit := int(genericShare * float64(rk.ix.docCount))
 	for _, c := range rk.concepts {
-		for _, a := range c.alts {
-			if a.literal != "" || len(a.bigrams) == 0 {
+		if !rk.commonConcept(c, textDF, limit) {
+			return false
+		}
+	}
+	return true
+}
+
+// commonConcept: every wording of the concept is in a report's title (the
+// report's own subject, 兰州新区) or made of bigrams in more than limit
+// sentences.
+func (rk *ranker) commonConcept(c rankedConcept, textDF func(string) int, limit int) bool {
+	for _, a := range c.alts {
+		if a.literal != "" || len(a.bigrams) == 0 {
+			return false
+		}
+		if rk.inTitle(a.text) {
+			continue
+		}
+		for _, ch := range a.chars {
+			if len(ch.bigrams) == 0 {
 				return false
 			}
-			for _, ch := range a.chars {
-				if len(ch.bigrams) == 0 {
-					return false
-				}
-			}
-			for _, b := range a.bigrams {
-				if textDF(b) <= limit {
-					return false
-				}
+		}
+		for _, b := range a.bigrams {
+			if textDF(b) <= limit {
+				return false
 			}
 		}
 	}
 	return true
+}
+
+func (rk *ranker) inTitle(s string) bool {
+	for _, r := range rk.ix.reports {
+		if strings.Contains(Fold(r.Title), s) {
+			return true
+		}
+	}
+	return false
 }
 
 func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
