@@ -43,7 +43,7 @@ type rankedConcept struct {
 
 // rankedAlt is one wording of a concept, prepared for matching.
 type rankedAlt struct {
-	text string // the wording, folded
+	text    string // the wording, folded
 	literal string // latin and number wordings: matched as written
 	digits  string // a number's digits: half credit when only they match
 
