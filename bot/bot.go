@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/internal/outage"
 )
 
 // Options configure a Bot. The zero value of each field has a sensible default.
@@ -99,16 +100,22 @@ type Bot struct {
 	groups   map[string]bool
 	log      *slog.Logger
 
-	// storeDown is set while the store fails, so the fault is logged once
-	// and not for every message.
-	storeDown atomic.Bool
-	reloadMu  sync.Mutex
+	// storeHealth logs a store outage once, and its end once, rather than
+	// for every message.
+	storeHealth *outage.Tracker
+	reloadMu    sync.Mutex
 }
 
 // New returns a bot answering from searcher and keeping state in store.
 func New(searcher Searcher, store Store, opts Options) *Bot {
 	opts = opts.withDefaults()
 	b := &Bot{opts: opts, store: store, log: opts.Logger, admins: set(opts.Admins), groups: set(opts.Groups)}
+	b.storeHealth = &outage.Tracker{
+		Down: func(err error) {
+			b.log.Warn("state store unavailable: answering without sessions, de-duplication and rate limits until it returns", "err", err)
+		},
+		Up: func() { b.log.Info("state store reachable again") },
+	}
 	b.searcher.Store(&searcher)
 	return b
 }
@@ -200,17 +207,7 @@ func (b *Bot) throttle(ctx context.Context, m Message) (limited, warn bool) {
 
 // storeResult logs a store fault once and its recovery once; the bot keeps
 // answering without the store meanwhile.
-func (b *Bot) storeResult(err error) {
-	if err != nil {
-		if !b.storeDown.Swap(true) {
-			b.log.Warn("state store unavailable: answering without sessions, de-duplication and rate limits until it returns", "err", err)
-		}
-		return
-	}
-	if b.storeDown.Swap(false) {
-		b.log.Info("state store reachable again")
-	}
-}
+func (b *Bot) storeResult(err error) { b.storeHealth.Observe(err) }
 
 func dedupeKey(m Message) string { return m.ID }
 

@@ -48,13 +48,20 @@ type conversation struct {
 	key string
 }
 
-func (c *conversation) load(ctx context.Context) (Session, bool) {
+// load returns the session; err is set when the store could not be read,
+// which is not the same as "no question asked yet".
+func (c *conversation) load(ctx context.Context) (Session, bool, error) {
 	if c == nil || c.key == "" {
-		return Session{}, false
+		return Session{}, false, nil
 	}
 	s, ok, err := c.bot.store.GetSession(ctx, c.key)
 	c.bot.storeResult(err)
-	return s, ok && err == nil
+	return s, ok && err == nil, err
+}
+
+// storeUnavailable is the reply to a follow-up while the store is down.
+func storeUnavailable(cmd string) string {
+	return "暂时读不到你上一个问题(状态存储不可用),“" + cmd + "”请稍后再试;现在可以直接提问。"
 }
 
 func (c *conversation) save(ctx context.Context, s Session) {
@@ -241,7 +248,10 @@ func citation(r *corpus.Report) string {
 }
 
 func (b *Bot) more(ctx context.Context, conv *conversation) Answer {
-	sess, ok := conv.load(ctx)
+	sess, ok, err := conv.load(ctx)
+	if err != nil {
+		return Answer{Query: "更多", Text: storeUnavailable("更多")}
+	}
 	if !ok || sess.Question == "" {
 		return Answer{Query: "更多", Text: "请先提一个问题,再回复“更多”看下一条答案。"}
 	}
@@ -257,7 +267,10 @@ func (b *Bot) more(ctx context.Context, conv *conversation) Answer {
 }
 
 func (b *Bot) detail(ctx context.Context, conv *conversation, num string) Answer {
-	sess, ok := conv.load(ctx)
+	sess, ok, err := conv.load(ctx)
+	if err != nil {
+		return Answer{Query: "详情", Text: storeUnavailable("详情" + num)}
+	}
 	hits := b.resolve(sess.Hits)
 	if !ok || len(hits) == 0 {
 		return Answer{Query: "详情", Text: "请先提一个问题,再回复“详情1”看第一条答案所在的整段。"}

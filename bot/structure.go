@@ -53,6 +53,9 @@ func countPrefix(term string) int {
 // seven 关键词 of the 2022 report); without numbering, the sections that hold
 // paragraphs.
 func parts(r *corpus.Report) []*corpus.Section {
+	if r == nil {
+		return nil
+	}
 	var all []*corpus.Section
 	var walk func([]*corpus.Section)
 	walk = func(ss []*corpus.Section) {
@@ -95,6 +98,9 @@ func sectionTitle(s *corpus.Section) string {
 }
 
 func (b *Bot) outline(query string) Answer {
+	if len(b.Searcher().Reports()) == 0 {
+		return Answer{Query: query, Text: "还没有加载报告。"}
+	}
 	var text strings.Builder
 	var res []Result
 	for i, r := range b.Searcher().Reports() {
@@ -167,9 +173,12 @@ func (b *Bot) highlights(query string) Answer {
 
 func (b *Bot) section(query, num string) Answer {
 	r := b.currentReport()
+	if r == nil {
+		return Answer{Query: query, Text: "还没有加载报告。"}
+	}
 	ps := parts(r)
 	n := parseNumber(num)
-	if r == nil || n < 1 || n > len(ps) {
+	if n < 1 || n > len(ps) {
 		return Answer{Query: query, Text: fmt.Sprintf("没有第%s部分。报告共%d部分,回复“目录”查看。", num, len(ps))}
 	}
 	s := ps[n-1]

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/bot/storetest"
+	"github.com/reportbot/reportbot/internal/outage"
 	"github.com/reportbot/reportbot/internal/redistest"
 )
 
@@ -304,6 +305,11 @@ func TestRecoversWhenRedisReturns(t *testing.T) {
 		t.Fatalf("after recovery Ping: %v", err)
 	}
 
+	// Recovery is declared after a quiet period without failures.
+	time.Sleep(outage.Quiet)
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("after the quiet period Ping: %v", err)
+	}
 	out := logs.String()
 	if n := strings.Count(out, "redis unreachable"); n != 1 {
 		t.Errorf("outage logged %d times; want once:\n%s", n, out)

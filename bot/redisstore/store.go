@@ -43,13 +43,13 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/internal/outage"
 )
 
 // DefaultPrefix starts every key the store writes.
@@ -60,8 +60,10 @@ type Store struct {
 	client     *redis.Client
 	prefix     string
 	log        *slog.Logger
-	ownsClient bool        // Close closes the client only when Open made it
-	down       atomic.Bool // Redis failed last time; logged once per outage
+	ownsClient bool // Close closes the client only when Open made it
+	// health logs an outage once and its end once, even while the client
+	// flaps as Redis comes back.
+	health *outage.Tracker
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -90,6 +92,12 @@ func New(client *redis.Client, opts ...Option) *Store {
 	s := &Store{client: client, prefix: DefaultPrefix, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(s)
+	}
+	s.health = &outage.Tracker{
+		Down: func(err error) {
+			s.log.Warn("redis unreachable; sessions, de-duplication, rate limits and statistics fail until it returns", "err", err)
+		},
+		Up: func() { s.log.Info("redis reachable again") },
 	}
 	return s
 }
@@ -212,15 +220,11 @@ func (s *Store) key(parts ...string) string {
 func (s *Store) observe(err error) error {
 	switch {
 	case err == nil || errors.Is(err, redis.Nil):
-		if s.down.CompareAndSwap(true, false) {
-			s.log.Info("redis reachable again")
-		}
+		s.health.Observe(nil)
 	case errors.Is(err, context.Canceled):
 		// The caller gave up; that says nothing about Redis.
 	default:
-		if s.down.CompareAndSwap(false, true) {
-			s.log.Warn("redis unreachable; sessions, de-duplication, rate limits and statistics fail until it returns", "err", err)
-		}
+		s.health.Observe(err)
 	}
 	return err
 }
