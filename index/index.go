@@ -16,6 +16,8 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 
@@ -30,8 +32,12 @@ const (
 	fingerprintKey = "reportbot.fingerprint"
 	// mappingVersion changes whenever the mapping or the documents change
 	// shape, so an on-disk index built by an older reportbot is rebuilt.
-	mappingVersion = "1"
+	mappingVersion = "2"
 )
+
+// freq is how many sentences hold a term in their text and in the headings
+// above them (context).
+type freq struct{ text, context int }
 
 // Index answers questions about a fixed set of reports.
 type Index struct {
@@ -41,6 +47,7 @@ type Index struct {
 	docCount  int
 	bleve     bleve.Index
 	thesaurus *Thesaurus
+	analyzer  analysis.Analyzer
 	log       *slog.Logger
 	// Where the index lives on disk, "" in memory; and whether Open rebuilt it.
 	Dir     string
@@ -80,7 +87,9 @@ func (o Options) withDefaults() Options {
 // Build indexes the reports in memory.
 func Build(ctx context.Context, reports []*corpus.Report, opts Options) (*Index, error) {
 	opts = opts.withDefaults()
-	bi, err := bleve.NewMemOnly(newMapping())
+	// Scorch kept in memory (an empty path): bleve.NewMemOnly still gives
+	// the older upsidedown index, several times slower to build and query.
+	bi, err := bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create in-memory index: %w", err)
 	}
@@ -171,7 +180,8 @@ func newMapping() mapping.IndexMapping {
 // newIndex lays out the passages in a deterministic order: the document IDs
 // of an on-disk index are positions in this slice.
 func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
-	ix := &Index{reports: reports, bleve: bi, thesaurus: opts.Thesaurus, log: opts.Logger, charDF: map[rune]int{}}
+	ix := &Index{reports: reports, bleve: bi, thesaurus: opts.Thesaurus, log: opts.Logger, charDF: map[rune]int{},
+		analyzer: bi.Mapping().AnalyzerNamed(analyzerName)}
 	for _, r := range reports {
 		restated := restatedLater(r)
 		title := Fold(r.Title)
@@ -256,7 +266,9 @@ type document struct {
 func (ix *Index) fill(ctx context.Context) error {
 	batch := ix.bleve.NewBatch()
 	for i, p := range ix.passages {
-		doc := document{Text: p.text, Context: p.section + " " + p.lead + " " + p.title, Year: strconv.Itoa(p.report.Year)}
+		// The title stays out: it would put every sentence of a report
+		// among the candidates of any question naming the report's subject.
+		doc := document{Text: p.text, Context: p.section + " " + p.lead, Year: strconv.Itoa(p.report.Year)}
 		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
 			return fmt.Errorf("index sentence %d of %s: %w", p.sentence.Index, p.report.ID, err)
 		}
@@ -294,9 +306,6 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		return nil, fmt.Errorf("open index reader: %w", err)
 	}
 	defer r.Close()
-	// Document frequencies of the question's bigrams, in the sentences
-	// (text) and in the headings above them (context).
-	type freq struct{ text, context int }
 	freqs := map[string]freq{}
 	lookup := func(term string) freq {
 		if f, ok := freqs[term]; ok {
@@ -328,17 +337,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		return nil, nil
 	}
 
-	var words []string
-	for _, c := range q.concepts {
-		words = append(words, c.alts...)
-	}
-	text := strings.Join(words, " ")
-	mt := bleve.NewMatchQuery(text)
-	mt.SetField(fieldText)
-	mc := bleve.NewMatchQuery(text)
-	mc.SetField(fieldContext)
-	mc.SetBoost(0.3)
-	var bquery bq.Query = bleve.NewDisjunctionQuery(mt, mc)
+	bquery := ix.candidateQuery(q, lookup)
 	if q.year != 0 {
 		yt := bleve.NewTermQuery(strconv.Itoa(q.year))
 		yt.SetField(fieldYear)
@@ -363,6 +362,57 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		return nil, nil
 	}
 	return rk.rank(cands, limit), nil
+}
+
+// commonShare: a term in more than this share of sentences (发展, 新区)
+// does not propose candidates when the question has a rarer one; ranking
+// still counts it.
+const commonShare = 0.2
+
+// candidateQuery asks bleve for sentences holding any of the question's
+// terms, each term once (rewrites share many), leaving out the common ones.
+func (ix *Index) candidateQuery(q query, lookup func(string) freq) bq.Query {
+	seen := map[string]bool{}
+	var terms []string
+	rare := false
+	limit := int(commonShare * float64(ix.docCount))
+	for _, c := range q.concepts {
+		for _, alt := range c.alts {
+			for _, tok := range ix.analyzer.Analyze([]byte(alt)) {
+				t := string(tok.Term)
+				if seen[t] {
+					continue
+				}
+				seen[t] = true
+				terms = append(terms, t)
+				if f := lookup(t); f.text+f.context > 0 && f.text+f.context <= limit {
+					rare = true
+				}
+			}
+		}
+	}
+	var qs []bq.Query
+	for _, t := range terms {
+		f := lookup(t)
+		if f.text+f.context == 0 || (rare && f.text+f.context > limit) {
+			continue
+		}
+		if f.text > 0 {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(fieldText)
+			qs = append(qs, tq)
+		}
+		if f.context > 0 {
+			cq := bleve.NewTermQuery(t)
+			cq.SetField(fieldContext)
+			cq.SetBoost(0.3)
+			qs = append(qs, cq)
+		}
+	}
+	if len(qs) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 func (ix *Index) hasYear(y int) bool {

@@ -226,3 +226,23 @@ func TestTraditionalAndFullWidthQuestionsParseLikeSimplified(t *testing.T) {
 		}
 	}
 }
+
+// A question already worded the report's way is not rewritten into garble
+// (进出口 holds the rule word 出口, whose rewrite is 进出口).
+func TestThesaurusDoesNotGarble(t *testing.T) {
+	th := DefaultThesaurus()
+	for q, bad := range map[string]string{
+		"进出口增长":       "进进出口",
+		"社会消费品零售总额增长": "社会社会",
+	} {
+		for _, alt := range th.expand(concept{kind: conceptHan, alts: []string{q}}).alts {
+			if strings.Contains(alt, bad) {
+				t.Errorf("%s expands to garbled %q", q, alt)
+			}
+		}
+	}
+	got := th.expand(concept{kind: conceptHan, alts: []string{"城乡居民收入"}}).alts
+	if !slices.Contains(got, "城乡居民可支配收入") {
+		t.Errorf("城乡居民收入 expands to %q, want 城乡居民可支配收入 among them", got)
+	}
+}

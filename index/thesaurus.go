@@ -113,7 +113,13 @@ func (th *Thesaurus) expand(c concept) concept {
 		if !strings.Contains(orig, w) {
 			continue
 		}
-		for _, r := range th.rules[w] {
+		rewrites := th.rules[w]
+		if saysItAlready(orig, w, rewrites) {
+			// The question already says it the report's way (进出口 holds
+			// 出口; 社会消费品零售总额 holds 消费): rewriting would garble it.
+			continue
+		}
+		for _, r := range rewrites {
 			alt := strings.Replace(orig, w, r, 1)
 			if !seen[alt] {
 				seen[alt] = true
@@ -122,4 +128,14 @@ func (th *Thesaurus) expand(c concept) concept {
 		}
 	}
 	return c
+}
+
+// saysItAlready: the question holds a rewrite that contains the rule word.
+func saysItAlready(question, word string, rewrites []string) bool {
+	for _, r := range rewrites {
+		if r != word && strings.Contains(r, word) && strings.Contains(question, r) {
+			return true
+		}
+	}
+	return false
 }
