@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -156,7 +157,11 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 	if b.opts.OnAnswer != nil {
 		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
 	}
-	b.record(ctx, question, len(hits) > 0)
+	// The statistics and the session are independent writes: overlap their
+	// round trips to the store.
+	var wg sync.WaitGroup
+	wg.Go(func() { b.record(ctx, question, len(hits) > 0) })
+	defer wg.Wait()
 	if len(hits) == 0 {
 		conv.save(ctx, Session{Question: question})
 		return Answer{Query: question, Text: notFound(question)}
