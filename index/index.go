@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -337,6 +338,10 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		return nil, nil
 	}
 
+	rk := newRanker(q, ix, df)
+	if rk.generic(textDF) {
+		return nil, nil
+	}
 	bquery := ix.candidateQuery(q, lookup)
 	if q.year != 0 {
 		yt := bleve.NewTermQuery(strconv.Itoa(q.year))
@@ -357,10 +362,6 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 			cands = append(cands, i)
 		}
 	}
-	rk := newRanker(q, ix, df)
-	if rk.generic(textDF) {
-		return nil, nil
-	}
 	return rk.rank(cands, limit), nil
 }
 
@@ -368,6 +369,9 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 // does not propose candidates when the question has a rarer one; ranking
 // still counts it.
 const commonShare = 0.2
+
+// maxCandidateTerms bounds the terms of the candidate query.
+const maxCandidateTerms = 8
 
 // candidateQuery asks bleve for sentences holding any of the question's
 // terms, each term once (rewrites share many), leaving out the common ones.
@@ -391,12 +395,24 @@ func (ix *Index) candidateQuery(q query, lookup func(string) freq) bq.Query {
 			}
 		}
 	}
-	var qs []bq.Query
+	// The rarest terms find the candidates: a sentence that answers holds
+	// them, and every term more multiplies what bleve has to score.
+	var kept []string
 	for _, t := range terms {
-		f := lookup(t)
-		if f.text+f.context == 0 || (rare && f.text+f.context > limit) {
-			continue
+		if f := lookup(t); f.text+f.context > 0 && !(rare && f.text+f.context > limit) {
+			kept = append(kept, t)
 		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		fi, fj := lookup(kept[i]), lookup(kept[j])
+		return fi.text+fi.context < fj.text+fj.context
+	})
+	if len(kept) > maxCandidateTerms {
+		kept = kept[:maxCandidateTerms]
+	}
+	var qs []bq.Query
+	for _, t := range kept {
+		f := lookup(t)
 		if f.text > 0 {
 			tq := bleve.NewTermQuery(t)
 			tq.SetField(fieldText)
