@@ -157,7 +157,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 		}
 	}
 	if m.ID != "" {
-		first, err := b.store.FirstSeen(ctx, dedupeKey(m), b.opts.DedupeTTL)
+		first, err := b.store.FirstSeen(ctx, m.ID, b.opts.DedupeTTL)
 		b.storeResult(err)
 		if err == nil && !first {
 			return nil
@@ -208,8 +208,6 @@ func (b *Bot) throttle(ctx context.Context, m Message) (limited, warn bool) {
 // storeResult logs a store fault once and its recovery once; the bot keeps
 // answering without the store meanwhile.
 func (b *Bot) storeResult(err error) { b.storeHealth.Observe(err) }
-
-func dedupeKey(m Message) string { return m.ID }
 
 // sessionKey joins two names unambiguously: names may contain anything.
 func sessionKey(m Message) string { return strconv.Quote(m.Chat) + "/" + strconv.Quote(m.Sender) }

@@ -149,6 +149,7 @@ type Clock interface {
 // need from the daily digest.
 type DigestControl interface {
 	Subscribe(ctx context.Context, group string) error
+	// Unsubscribe's error text is shown to the admin as the reason.
 	Unsubscribe(ctx context.Context, group string) error
 	// Preview returns the digest text of the given day.
 	Preview(ctx context.Context, day time.Time) (string, error)

@@ -167,7 +167,7 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 		return Answer{Query: question, Text: notFound(question)}
 	}
 	conv.save(ctx, Session{Question: question, Hits: refs(hits), Cursor: 1})
-	a := Answer{Query: question, Hits: hits, Text: b.formatHit(hits, 0, len(b.Searcher().Reports()) > 1)}
+	a := Answer{Query: question, Hits: hits, Text: b.formatHit(hits, 0)}
 	a.Results = results(hits)
 	return a
 }
@@ -204,7 +204,7 @@ func results(hits []corpus.Hit) []Result {
 }
 
 // formatHit renders hit i (0-based) as the chat reply.
-func (b *Bot) formatHit(hits []corpus.Hit, i int, manyReports bool) string {
+func (b *Bot) formatHit(hits []corpus.Hit, i int) string {
 	h := hits[i]
 	var s strings.Builder
 	if i > 0 {
@@ -214,8 +214,8 @@ func (b *Bot) formatHit(hits []corpus.Hit, i int, manyReports bool) string {
 	if figs := figureClauses(h.Sentence.Figures); figs != "" {
 		s.WriteString("数据:" + figs + "\n")
 	}
+	// Every answer names its report, whether there is one report or many.
 	s.WriteString("出处:" + citation(h.Report) + "\n")
-	_ = manyReports // every answer names its report, one report or many
 	switch {
 	case i+1 < len(hits):
 		fmt.Fprintf(&s, "回复“更多”看下一条,“详情%d”看整段。", i+1)
@@ -268,7 +268,7 @@ func (b *Bot) more(ctx context.Context, conv *conversation) Answer {
 	sess.Cursor++
 	conv.save(ctx, sess)
 	return Answer{Query: sess.Question, Hits: hits[i : i+1], Results: results(hits[i : i+1]),
-		Text: b.formatHit(hits, i, len(b.Searcher().Reports()) > 1)}
+		Text: b.formatHit(hits, i)}
 }
 
 func (b *Bot) detail(ctx context.Context, conv *conversation, num string) Answer {

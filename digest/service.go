@@ -62,11 +62,13 @@ const (
 var ErrBusy = errors.New("digest: another push of this day is running")
 
 // ErrNotSubscribed is returned by Unsubscribe for a group that was not subscribed.
-var ErrNotSubscribed = errors.New("digest: the group is not subscribed")
+// Its text is shown to the admin in chat, hence Chinese.
+var ErrNotSubscribed = errors.New("本群没有订阅每日一读")
 
 // ErrConfiguredGroup is returned by Unsubscribe for a group listed in
 // digest.groups: only the configuration can remove it.
-var ErrConfiguredGroup = errors.New("digest: the group is listed in digest.groups")
+// Its text is shown to the admin in chat, hence Chinese.
+var ErrConfiguredGroup = errors.New("本群写在配置 digest.groups 里,要在配置文件中删除")
 
 // graceLate is how late a run may always start, whatever the catch-up
 // window: the scheduler's own firing is a few milliseconds late.
