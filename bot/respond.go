@@ -81,9 +81,6 @@ func (b *Bot) Ask(ctx context.Context, question string) Answer {
 var (
 	detailRe  = regexp.MustCompile(`^(?:详情|全文|详细|展开)\s*([0-9一二三四五六七八九十]*)$`)
 	sectionRe = regexp.MustCompile(`^第\s*([0-9一二三四五六七八九十]+)\s*(?:部分|节|项|个关键词|个)$`)
-	// Questions about the report's own structure are answered from the
-	// structure, not by luck of retrieval.
-	outlineRe = regexp.MustCompile(`目录|提纲|大纲|框架|结构|主要内容|(?:讲|说|写)了(?:什么|啥|哪些)|(?:有|分|包括|包含|分为|分成)(?:哪|几)(?:几|些)?(?:个)?(?:部分|方面|板块|关键词|章节|篇章)|几(?:个)?(?:部分|方面|板块|关键词)|关键词(?:是|有)|哪[一二三四五六七八九十几]个`)
 )
 
 // respond routes a text to a command or a search.
@@ -120,11 +117,12 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 	return b.search(ctx, conv, text)
 }
 
-// commandWord is the text without spaces, punctuation and a trailing 吧/呢,
-// so "帮助!" and " 更多 " are commands too.
+// commandWord is the text folded (traditional to simplified, full width to
+// half, lower case) without spaces and punctuation, so "幫助!" and " 更多 "
+// are commands too.
 func commandWord(s string) string {
 	var bld strings.Builder
-	for _, r := range s {
+	for _, r := range corpus.Fold(s) {
 		if unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '?') || unicode.IsSymbol(r) {
 			continue
 		}

@@ -13,13 +13,20 @@ import (
 // such as "七力是哪七个".
 
 var (
-	outlineCmdRe = regexp.MustCompile(`^(?:报告|这份报告|工作报告)?的?(?:目录|提纲|大纲|框架|结构|主要内容|内容)(?:是什么|是啥|有哪些|呢)?\??$`)
-	outlineAskRe = regexp.MustCompile(`(?:有|分|包括|包含|分为|分成|是)(?:哪|几)(?:几|些)?个?(?:部分|方面|板块|关键词|章节)|几个?(?:部分|方面|板块|关键词)|关键词(?:是|有)|哪[一二三四五六七八九十几]个|^(?:报告)?(?:讲|说|写)了(?:什么|啥|哪些)`)
+	// Just a structure word, maybe with 报告/的 around it: 目录, 报告的框架.
+	outlineCmdRe = regexp.MustCompile(`^(?:这篇|这份|本)?(?:工作)?(?:报告)?的?(?:目录|提纲|大纲|框架|结构|主要内容|内容|章节|关键词|重点工作)(?:是什么|是啥|有哪些|呢)?\??$`)
+	// A structure word together with an ask for a list: 重点工作包括什么.
+	outlineNounRe = regexp.MustCompile(`目录|提纲|大纲|框架|结构|章节|关键词|重点工作|板块|部分`)
+	outlineListRe = regexp.MustCompile(`哪些|哪几|几个|几部分|几大|分别|包括|包含|是什么|是啥|有什么|有啥|都是|都有|列举`)
+	// Counted parts and questions about the whole report: 哪七个, 分几个方面,
+	// 七个关键词, 报告主要讲了什么.
+	outlineAskRe = regexp.MustCompile(`哪[一二三四五六七八九十几]个|(?:分|分为|分成|有|包括)(?:哪|几)几?个?(?:方面|部分|板块)|[一二三四五六七八九十几]个(?:关键词|部分|方面|板块)|^(?:这篇|这份|本)?(?:工作)?报告(?:主要|都|一共)?(?:讲|说|写|谈)了?(?:什么|啥|哪些)|报告的?主要内容`)
 )
 
 func (b *Bot) isOutlineQuestion(text string) bool {
 	cmd := commandWord(text)
-	if outlineCmdRe.MatchString(cmd) || outlineAskRe.MatchString(cmd) {
+	if outlineCmdRe.MatchString(cmd) || outlineAskRe.MatchString(cmd) ||
+		(outlineNounRe.MatchString(cmd) && outlineListRe.MatchString(cmd)) {
 		return true
 	}
 	// A counted name from the title (汇聚“七力”) that numbers the parts.

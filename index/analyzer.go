@@ -6,6 +6,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/reportbot/reportbot/corpus"
 )
 
 // The analyzer is bleve's cjk analyzer (overlapping bigrams) with one more
@@ -21,7 +23,7 @@ type foldFilter struct{}
 
 func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	for _, tok := range input {
-		tok.Term = []byte(Fold(string(tok.Term)))
+		tok.Term = []byte(corpus.Fold(string(tok.Term)))
 	}
 	return input
 }

@@ -185,26 +185,26 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
 		analyzer: bi.Mapping().AnalyzerNamed(analyzerName)}
 	for _, r := range reports {
 		restated := restatedLater(r)
-		title := Fold(r.Title)
+		title := corpus.Fold(r.Title)
 		for _, p := range r.Paragraphs {
 			intro := p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""
 			section := ""
 			var names []string
 			if p.Section != nil {
-				section = Fold(strings.Join(sectionWords(p.Section), " "))
+				section = corpus.Fold(strings.Join(sectionWords(p.Section), " "))
 				for sec := p.Section; sec != nil; sec = sec.Parent {
-					names = append(names, Fold(sec.Name))
+					names = append(names, corpus.Fold(sec.Name))
 				}
 			}
 			for _, s := range p.Sentences {
 				if restated[s] {
 					continue
 				}
-				ps := passage{report: r, sentence: s, text: Fold(s.Text), section: section, intro: intro,
+				ps := passage{report: r, sentence: s, text: corpus.Fold(s.Text), section: section, intro: intro,
 					title: title, names: names,
 					runes: len([]rune(s.Text))}
 				if p.Lead != "" && s.Index > 0 {
-					ps.lead = Fold(p.Lead)
+					ps.lead = corpus.Fold(p.Lead)
 				}
 				ix.passages = append(ix.passages, ps)
 				seen := map[rune]bool{}

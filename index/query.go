@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/reportbot/reportbot/corpus"
 )
 
 // A question is turned into concepts: the things the answer has to mention.
@@ -67,7 +69,7 @@ var stopwords = func() stopwordSet {
 			continue
 		}
 		for _, w := range strings.Fields(line) {
-			w = Fold(w)
+			w = corpus.Fold(w)
 			r := []rune(w)[0]
 			s.words[r] = append(s.words[r], w)
 		}
@@ -85,7 +87,7 @@ type knownBigram func(string) bool
 // stopwords that are part of a word the reports use.
 func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	var q query
-	s := Fold(question)
+	s := corpus.Fold(question)
 	q.wantsFigure = figureIntentRe.MatchString(s)
 	q.aims = aimRe.FindAllString(s, -1)
 

@@ -258,7 +258,7 @@ func (rk *ranker) commonConcept(c rankedConcept, textDF func(string) int, limit 
 
 func (rk *ranker) inTitle(s string) bool {
 	for _, r := range rk.ix.reports {
-		if strings.Contains(Fold(r.Title), s) {
+		if strings.Contains(corpus.Fold(r.Title), s) {
 			return true
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/reportbot/reportbot/corpus"
 )
 
 //go:embed data/thesaurus.txt
@@ -60,12 +62,12 @@ func ParseThesaurus(name, text string) (*Thesaurus, error) {
 			continue
 		}
 		from, to, ok := strings.Cut(line, "=>")
-		from = Fold(strings.TrimSpace(from))
+		from = corpus.Fold(strings.TrimSpace(from))
 		if !ok || from == "" {
 			return nil, fmt.Errorf("thesaurus %s:%d: want `WORD => REWRITE, ...`, got %q", name, n+1, line)
 		}
 		for _, t := range strings.FieldsFunc(to, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
-			if t = Fold(strings.TrimSpace(t)); t != "" {
+			if t = corpus.Fold(strings.TrimSpace(t)); t != "" {
 				th.rules[from] = append(th.rules[from], t)
 			}
 		}
