@@ -152,6 +152,7 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 		b.log.Error("search failed", "question", question, "err", err)
 		return Answer{Query: question, Text: "查询出错了,请稍后再试。"}
 	}
+	hits = dropShown(hits)
 	if b.opts.OnAnswer != nil {
 		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
 	}
@@ -192,11 +193,42 @@ func truncate(s string, n int) string {
 func results(hits []corpus.Hit) []Result {
 	out := make([]Result, len(hits))
 	for i, h := range hits {
-		figs := make([]string, len(h.Sentence.Figures))
-		for j, f := range h.Sentence.Figures {
+		text, figures := passage(h.Sentence)
+		figs := make([]string, len(figures))
+		for j, f := range figures {
 			figs[j] = f.Text
 		}
-		out[i] = Result{Text: h.Sentence.Text, Section: h.Sentence.Paragraph.Place(), Report: h.Report.ID, Figures: figs, Score: h.Score}
+		out[i] = Result{Text: text, Section: h.Sentence.Paragraph.Place(), Report: h.Report.ID, Figures: figs, Score: h.Score}
+	}
+	return out
+}
+
+// passage is what an answer shows of a sentence: the sentence itself, or,
+// when it is only an item's lead (多维度做优教育品牌。), the lead with the
+// sentence after it, so the answer says something.
+func passage(s *corpus.Sentence) (string, []corpus.Figure) {
+	p := s.Paragraph
+	if s.Index != 0 || p.Lead == "" || len(p.Sentences) < 2 {
+		return s.Text, s.Figures
+	}
+	next := p.Sentences[1]
+	return s.Text + next.Text, append(append([]corpus.Figure(nil), s.Figures...), next.Figures...)
+}
+
+// dropShown removes a hit that an earlier hit's passage already shows (the
+// sentence after a lead), so 更多 never repeats an answer.
+func dropShown(hits []corpus.Hit) []corpus.Hit {
+	shown := map[*corpus.Sentence]bool{}
+	out := hits[:0:0]
+	for _, h := range hits {
+		if shown[h.Sentence] {
+			continue
+		}
+		shown[h.Sentence] = true
+		if p := h.Sentence.Paragraph; h.Sentence.Index == 0 && p.Lead != "" && len(p.Sentences) > 1 {
+			shown[p.Sentences[1]] = true
+		}
+		out = append(out, h)
 	}
 	return out
 }
@@ -208,8 +240,9 @@ func (b *Bot) formatHit(hits []corpus.Hit, i int) string {
 	if i > 0 {
 		fmt.Fprintf(&s, "第%d条 ", i+1)
 	}
-	fmt.Fprintf(&s, "【%s】\n%s\n", h.Sentence.Paragraph.Place(), h.Sentence.Text)
-	if figs := figureClauses(h.Sentence.Figures); figs != "" {
+	text, figures := passage(h.Sentence)
+	fmt.Fprintf(&s, "【%s】\n%s\n", h.Sentence.Paragraph.Place(), text)
+	if figs := figureClauses(figures); figs != "" {
 		s.WriteString("数据:" + figs + "\n")
 	}
 	// Every answer names its report, whether there is one report or many.
