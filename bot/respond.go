@@ -207,12 +207,19 @@ func results(hits []corpus.Hit) []Result {
 // when it is only an item's lead (多维度做优教育品牌。), the lead with the
 // sentence after it, so the answer says something.
 func passage(s *corpus.Sentence) (string, []corpus.Figure) {
-	p := s.Paragraph
-	if s.Index != 0 || p.Lead == "" || len(p.Sentences) < 2 {
+	next := afterLead(s)
+	if next == nil {
 		return s.Text, s.Figures
 	}
-	next := p.Sentences[1]
 	return s.Text + next.Text, append(append([]corpus.Figure(nil), s.Figures...), next.Figures...)
+}
+
+// afterLead is the sentence after s when s is an item's lead, else nil.
+func afterLead(s *corpus.Sentence) *corpus.Sentence {
+	if p := s.Paragraph; s.Index == 0 && p.Lead != "" && len(p.Sentences) > 1 {
+		return p.Sentences[1]
+	}
+	return nil
 }
 
 // dropShown removes a hit that an earlier hit's passage already shows (the
@@ -225,8 +232,8 @@ func dropShown(hits []corpus.Hit) []corpus.Hit {
 			continue
 		}
 		shown[h.Sentence] = true
-		if p := h.Sentence.Paragraph; h.Sentence.Index == 0 && p.Lead != "" && len(p.Sentences) > 1 {
-			shown[p.Sentences[1]] = true
+		if next := afterLead(h.Sentence); next != nil {
+			shown[next] = true
 		}
 		out = append(out, h)
 	}
