@@ -111,7 +111,11 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 			return Answer{Query: text, Text: "“" + cmd + "”只有管理员可以使用。"}
 		}
 		return b.admin(ctx, in, cmd)
-	case b.isOutlineQuestion(text):
+	}
+	if r, s, label := b.namedSection(text); s != nil {
+		return b.sectionAnswer(text, r, s, label)
+	}
+	if b.isOutlineQuestion(text) {
 		return b.outline(text)
 	}
 	return b.search(ctx, conv, text)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/corpus"
@@ -188,37 +189,108 @@ func (b *Bot) section(query, num string) Answer {
 	if n < 1 || n > len(ps) {
 		return Answer{Query: query, Text: fmt.Sprintf("没有第%s部分。报告共%d部分,回复“目录”查看。", num, len(ps))}
 	}
-	s := ps[n-1]
+	return b.sectionAnswer(query, r, ps[n-1], fmt.Sprintf("第%d部分 ", n))
+}
+
+// sectionAnswer shows a section: its intro and the leads of its items, or,
+// when it has no items (奋斗目标), its lines.
+func (b *Bot) sectionAnswer(query string, r *corpus.Report, s *corpus.Section, label string) Answer {
 	var text strings.Builder
-	fmt.Fprintf(&text, "【第%d部分 %s】\n", n, sectionTitle(s))
+	fmt.Fprintf(&text, "【%s%s】\n", label, sectionTitle(s))
+	if len(s.Paragraphs) == 0 && len(s.Children) > 0 {
+		// A heading over other headings (重点工作): list them.
+		number := map[*corpus.Section]int{}
+		for i, p := range parts(r) {
+			number[p] = i + 1
+		}
+		var res []Result
+		for _, c := range s.Children {
+			if n := number[c]; n > 0 {
+				fmt.Fprintf(&text, "第%d部分 %s\n", n, sectionTitle(c))
+			} else {
+				text.WriteString("· " + sectionTitle(c) + "\n")
+			}
+			res = append(res, Result{Text: sectionTitle(c), Section: c.Name, Report: r.ID, Figures: []string{}})
+		}
+		text.WriteString("回复“第N部分”看该部分要点。")
+		return Answer{Query: query, Text: text.String(), Results: res}
+	}
 	var items []string
-	var intro string
+	var intro *corpus.Paragraph
+	var lines []*corpus.Paragraph
 	var walk func(*corpus.Section)
 	walk = func(s *corpus.Section) {
 		for _, p := range s.Paragraphs {
 			switch {
 			case p.Lead != "":
 				items = append(items, p.Lead)
-			case intro == "":
-				intro = p.Text
+			case intro == nil:
+				intro = p
 			}
+			lines = append(lines, p)
 		}
 		for _, c := range s.Children {
 			walk(c)
 		}
 	}
 	walk(s)
-	if intro != "" {
-		text.WriteString(intro + "\n")
-	}
-	if len(items) > 0 {
+	var hits []corpus.Hit
+	switch {
+	case len(items) > 0:
+		if intro != nil {
+			text.WriteString(intro.Text + "\n")
+			for _, sent := range intro.Sentences {
+				hits = append(hits, corpus.Hit{Report: r, Sentence: sent})
+			}
+		}
 		text.WriteString("要点:\n")
 		for i, it := range items {
 			fmt.Fprintf(&text, "%d. %s\n", i+1, it)
 		}
+		text.WriteString("想看某一点,直接提问即可,例如“" + items[0] + "”。")
+	default:
+		for _, p := range lines {
+			text.WriteString("· " + p.Text + "\n")
+			for _, sent := range p.Sentences {
+				hits = append(hits, corpus.Hit{Report: r, Sentence: sent})
+			}
+		}
+		text.WriteString("问具体一项可直接提问。")
 	}
-	text.WriteString("想看某一点,直接提问即可,例如“" + firstOr(items, s.Name) + "”。")
-	return Answer{Query: query, Text: text.String()}
+	return Answer{Query: query, Text: text.String(), Hits: hits, Results: results(hits)}
+}
+
+// sectionFillerRe is what a question about a section says besides the
+// section's name: 支撑力那部分讲啥, 竞争力这块主要说什么, 今年奋斗目标有哪几条.
+var sectionFillerRe = regexp.MustCompile(`关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍`)
+
+// namedSection finds the section a question is only about (影响力部分), or nil
+// when the question asks more than that.
+func (b *Bot) namedSection(text string) (*corpus.Report, *corpus.Section, string) {
+	cmd := commandWord(text)
+	for _, r := range b.Searcher().Reports() {
+		ps := parts(r)
+		number := map[*corpus.Section]int{}
+		for i, p := range ps {
+			number[p] = i + 1
+		}
+		for _, s := range r.Sections {
+			name := corpus.Fold(s.Name)
+			if utf8.RuneCountInString(name) < 2 || !strings.Contains(cmd, name) {
+				continue
+			}
+			rest := sectionFillerRe.ReplaceAllString(strings.Replace(cmd, name, "", 1), "")
+			if strings.IndexFunc(rest, unicode.IsLetter) >= 0 {
+				continue
+			}
+			label := ""
+			if n := number[s]; n > 0 {
+				label = fmt.Sprintf("第%d部分 ", n)
+			}
+			return r, s, label
+		}
+	}
+	return nil, nil, ""
 }
 
 func firstOr(items []string, def string) string {
