@@ -246,3 +246,19 @@ func TestThesaurusDoesNotGarble(t *testing.T) {
 		t.Errorf("城乡居民收入 expands to %q, want 城乡居民可支配收入 among them", got)
 	}
 }
+
+// Two rule words in one run are also rewritten together, so each finds the
+// report's wording: 光伏风电 → 风光电风光电 matches 风光电 twice over.
+func TestThesaurusRewritesAllWordsTogether(t *testing.T) {
+	th, err := ParseThesaurus("test", "光伏 => 风光电\n风电 => 风光电\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := th.expand(concept{kind: conceptHan, alts: []string{"光伏风电"}}).alts
+	if !slices.Contains(got, "风光电风光电") {
+		t.Errorf("光伏风电 expands to %q; want 风光电风光电 among them", got)
+	}
+	if one := th.expand(concept{kind: conceptHan, alts: []string{"光伏规划"}}).alts; len(one) != 2 {
+		t.Errorf("one rule word: %q; want the question and one rewrite", one)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/corpus"
 )
@@ -129,7 +130,40 @@ func (th *Thesaurus) expand(c concept) concept {
 			}
 		}
 	}
+	// Every rule word rewritten at once: 光伏风电 → 风光电风光电.
+	if all := th.rewriteAll(orig); !seen[all] {
+		c.alts = append(c.alts, all)
+	}
 	return c
+}
+
+// rewriteAll replaces every rule word of s by its first rewrite, longest
+// words first, left to right, never inside a replacement.
+func (th *Thesaurus) rewriteAll(s string) string {
+	var b strings.Builder
+	changed := 0
+	for rest := s; rest != ""; {
+		word := ""
+		for _, w := range th.words { // longest first
+			if strings.HasPrefix(rest, w) && !saysItAlready(s, w, th.rules[w]) {
+				word = w
+				break
+			}
+		}
+		if word == "" {
+			_, n := utf8.DecodeRuneInString(rest)
+			b.WriteString(rest[:n])
+			rest = rest[n:]
+			continue
+		}
+		b.WriteString(th.rules[word][0])
+		rest = rest[len(word):]
+		changed++
+	}
+	if changed < 2 {
+		return s // one rule alone is among the single rewrites
+	}
+	return b.String()
 }
 
 // saysItAlready: the question holds a rewrite that contains the rule word.
