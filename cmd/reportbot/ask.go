@@ -40,10 +40,7 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	top := fs.Int("top", 5, "answers to keep per question")
 	cf := registerConfigFlags(fs, "corpus", "index", "thesaurus")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	cfg, err := cf.load(env.getenv)
+	cfg, err := cf.parse(args, env.getenv)
 	if err != nil {
 		return err
 	}
@@ -98,10 +95,7 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 	fs := flag.NewFlagSet("index", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	cf := registerConfigFlags(fs, "corpus", "index", "thesaurus")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	cfg, err := cf.load(env.getenv)
+	cfg, err := cf.parse(args, env.getenv)
 	if err != nil {
 		return err
 	}

@@ -21,15 +21,12 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	admin := fs.Bool("admin", false, "treat the sender as an admin")
 	limited := fs.Bool("rate-limit", false, "apply bot.user_rate and bot.group_rate (off: a script may ask as fast as it likes)")
 	cf := registerConfigFlags(fs, "redis", "corpus", "index", "thesaurus", "name")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	cfg, err := cf.parse(args, env.getenv)
+	if err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{"chat reads messages from stdin; unexpected " + strconv.Quote(fs.Arg(0))}
-	}
-	cfg, err := cf.load(env.getenv)
-	if err != nil {
-		return err
 	}
 	if *admin {
 		cfg.Bot.Admins = append(cfg.Bot.Admins, *user)

@@ -66,10 +66,7 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 	default:
 		return usageError{fmt.Sprintf("digest: unknown subcommand %q (want preview, send or status)", verb)}
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{err.Error()}
-	}
-	cfg, err := cf.load(env.getenv)
+	cfg, err := cf.parse(args[1:], env.getenv)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	cf := registerConfigFlags(fs, "redis", "corpus", "index", "thesaurus", "name")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	cfg, err := cf.load(env.getenv)
+	cfg, err := cf.parse(args, env.getenv)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,14 @@ func registerConfigFlags(fs *flag.FlagSet, names ...string) *configFlags {
 	return c
 }
 
+// parse parses the command line and resolves the configuration.
+func (c *configFlags) parse(args []string, getenv func(string) string) (config.Config, error) {
+	if err := c.fs.Parse(args); err != nil {
+		return config.Config{}, usageError{err.Error()}
+	}
+	return c.load(getenv)
+}
+
 // load resolves the configuration: defaults < file < environment < flags.
 func (c *configFlags) load(getenv func(string) string) (config.Config, error) {
 	cfg, err := config.Load(c.path, getenv)
