@@ -24,6 +24,7 @@ import (
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // The behaviour tests run once on the in-memory store and once on a Redis
@@ -502,7 +503,7 @@ func testAdminCommandsRefused(t *testing.T, open func(*testing.T) bot.Store) {
 
 func testStats(t *testing.T, open func(*testing.T) bot.Store) {
 	// A fixed clock: the test never straddles midnight.
-	clock := &stepClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
 	b := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Clock: clock, Location: time.UTC})
 	for _, q := range []string{"中欧班列目标", "中欧班列目标", "天气预报", "新增床位"} {
 		one(t, b, private("张三", q))
@@ -593,7 +594,7 @@ func (d *recordingDigest) Preview(_ context.Context, day time.Time) (string, err
 
 func testSubscribe(t *testing.T, open func(*testing.T) bot.Store) {
 	digest := &recordingDigest{}
-	clock := &stepClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
 	b := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Digest: digest, Clock: clock, Location: time.UTC})
 	mustContain(t, "订阅 in a group", one(t, b, mention("测试群", "管理员甲", "订阅")), "已订阅")
 	mustContain(t, "退订 in a group", one(t, b, mention("测试群", "管理员甲", "退订")), "已退订")
@@ -649,28 +650,10 @@ func testTwoBotsOneStore(t *testing.T, open func(*testing.T) bot.Store) {
 	}
 }
 
-// stepClock is a clock the test moves by hand.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 const rateNotice = "提问太频繁了,请稍后再问。"
 
 func testUserRateLimit(t *testing.T, open func(*testing.T) bot.Store) {
-	clock := &stepClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
 	b := newBot(t, open(t), bot.Options{Clock: clock, UserRate: bot.RateLimit{Burst: 2, Per: time.Hour}})
 	for i := range 2 {
 		mustContain(t, fmt.Sprintf("question %d", i+1), one(t, b, private("张三", "中欧班列目标")), "200列以上")
@@ -694,7 +677,7 @@ func testUserRateLimit(t *testing.T, open func(*testing.T) bot.Store) {
 }
 
 func testGroupRateLimit(t *testing.T, open func(*testing.T) bot.Store) {
-	clock := &stepClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
 	b := newBot(t, open(t), bot.Options{Clock: clock, GroupRate: bot.RateLimit{Burst: 2, Per: time.Hour}})
 	one(t, b, mention("测试群", "甲", "中欧班列目标"))
 	one(t, b, mention("测试群", "乙", "中欧班列目标"))

@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -15,25 +14,8 @@ import (
 	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/internal/outage"
 	"github.com/reportbot/reportbot/internal/redistest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
-
-// logBuffer is a log sink safe for the Redis client's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 const (
 	storeDownLog = "state store unavailable"
@@ -56,7 +38,7 @@ func TestRedisGoesAwayAndReturns(t *testing.T) {
 // Redis comes back.
 func TestRedisOutageLoggedOnce(t *testing.T) {
 	srv := redistest.Start(t)
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	store, err := redisstore.Open(t.Context(), srv.URL())
 	if err != nil {
@@ -102,7 +84,7 @@ func TestRedisOutageLoggedOnce(t *testing.T) {
 func redisOutage(t *testing.T) string {
 	t.Helper()
 	srv := redistest.Start(t)
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	store, err := redisstore.Open(t.Context(), srv.URL())
 	if err != nil {

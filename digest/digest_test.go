@@ -21,6 +21,7 @@ import (
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/digest"
 	"github.com/reportbot/reportbot/internal/redistest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 var _ bot.DigestControl = (*digest.Service)(nil)
@@ -36,24 +37,6 @@ var shanghai = func() *time.Location {
 // at is a time in Asia/Shanghai on a day of December 2026.
 func at(day, hour, minute int) time.Time {
 	return time.Date(2026, 12, day, hour, minute, 0, 0, shanghai)
-}
-
-// testClock is a clock the test sets.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
 }
 
 // testReport is a small report built by hand: headline targets, then three
@@ -230,7 +213,7 @@ type fixture struct {
 	redis  *redistest.Server
 	robot  *fakeRobot
 	inbox  *inbox
-	clock  *testClock
+	clock  *testkit.Clock
 	cfg    digest.Config
 	report []*corpus.Report
 }
@@ -241,7 +224,7 @@ func newFixture(t *testing.T, script ...int) *fixture {
 		redis:  redistest.Start(t),
 		robot:  newFakeRobot(t, script...),
 		inbox:  newInbox(),
-		clock:  &testClock{t: at(1, 7, 0)},
+		clock:  testkit.NewClock(at(1, 7, 0)),
 		report: []*corpus.Report{testReport()},
 	}
 	f.cfg = digest.Config{

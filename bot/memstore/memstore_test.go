@@ -2,38 +2,20 @@ package memstore
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/bot/storetest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) bot.Store { return New() })
 }
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestWithNowExpiresByTheGivenClock(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
 	s := New(WithNow(clock.Now))
 	ctx := t.Context()
 	if err := s.PutSession(ctx, "k", bot.Session{Question: "q"}, time.Minute); err != nil {
@@ -61,7 +43,7 @@ func TestWithNowExpiresByTheGivenClock(t *testing.T) {
 // TestMemoryBounded writes far more short-lived entries than are ever live
 // at once and checks expired ones are swept out.
 func TestMemoryBounded(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
 	s := New(WithNow(clock.Now))
 	ctx := t.Context()
 	limit := bot.RateLimit{Burst: 2, Per: time.Second}

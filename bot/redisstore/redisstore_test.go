@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/reportbot/reportbot/bot/storetest"
 	"github.com/reportbot/reportbot/internal/outage"
 	"github.com/reportbot/reportbot/internal/redistest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // server is the redis-server shared by the tests of this binary; each store
@@ -225,30 +224,12 @@ func TestCloseLeavesCallersClient(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log sink safe for the client's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestRecoversWhenRedisReturns stops the real redis-server under a store,
 // sees operations fail (and the outage logged once), restarts it and sees
 // operations succeed again without reopening the store.
 func TestRecoversWhenRedisReturns(t *testing.T) {
 	srv := redistest.Start(t)
-	var logs lockedBuffer
+	var logs testkit.LogBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	s, err := Open(t.Context(), srv.URL(), WithLogger(log))
 	if err != nil {
