@@ -1,7 +1,6 @@
 package wechat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +20,7 @@ import (
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // The end-to-end tests run the real openwechat client against fakeWeChat,
@@ -54,8 +54,8 @@ type e2e struct {
 	store  *redisstore.Store
 	rdb    *redis.Client
 	login  *redisstore.LoginStorage
-	logs   *syncBuffer
-	qr     *syncBuffer
+	logs   *testkit.LogBuffer
+	qr     *testkit.LogBuffer
 	alerts chan string
 	opts   Options
 
@@ -66,7 +66,7 @@ type e2e struct {
 
 func newE2E(t *testing.T, configure func(*Options)) *e2e {
 	t.Helper()
-	e := &e2e{t: t, logs: &syncBuffer{}, qr: &syncBuffer{}, alerts: make(chan string, 16)}
+	e := &e2e{t: t, logs: &testkit.LogBuffer{}, qr: &testkit.LogBuffer{}, alerts: make(chan string, 16)}
 	e.redis = redistest.Start(t)
 	e.rdb = redis.NewClient(&redis.Options{Addr: e.redis.Addr})
 	t.Cleanup(func() { _ = e.rdb.Close() })
@@ -168,23 +168,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func containing(sends []fakeSend, s string) int {
 	n := 0
 	for _, x := range sends {
@@ -258,7 +241,7 @@ func TestWeChatE2EHotLoginFromRedisSkipsQR(t *testing.T) {
 	e.stop() // shutdown keeps the session
 
 	mark := e.fake.requestCount()
-	e.qr = &syncBuffer{}
+	e.qr = &testkit.LogBuffer{}
 	e.opts.QRWriter = e.qr
 	e.start()
 	waitFor(t, 10*time.Second, "hot login", e.client.LoggedIn)
