@@ -32,22 +32,22 @@ func runChat(ctx context.Context, env environment, args []string) error {
 		cfg.Bot.Admins = append(cfg.Bot.Admins, *user)
 	}
 	log := newLogger(env.stderr, env.getenv)
-	ix, err := openIndex(ctx, cfg, log)
+	ixs, err := openIndexes(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	defer ixs.Close()
 	store, closeStore, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 	opts := botOptions(cfg, log)
-	opts.Reload = reloader(cfg, log)
+	opts.Reload = ixs.reload()
 	if !*limited {
 		opts.UserRate, opts.GroupRate = bot.Unlimited, bot.Unlimited
 	}
-	b := bot.New(ix, store, opts)
+	b := bot.New(ixs.current(), store, opts)
 
 	chat := *user
 	if *group != "" {

@@ -219,3 +219,24 @@ func TestDigestPreviewAndDryRun(t *testing.T) {
 		t.Errorf("dry run:\n%s", out)
 	}
 }
+
+// 重载 on a running chat with an on-disk index rebuilds from the folder
+// without waiting on the open index's lock, and answers from the new index.
+func TestChatReloadWithDiskIndex(t *testing.T) {
+	dir := t.TempDir()
+	seed, err := os.ReadFile("../../corpus/reports/2022-lanzhou-xinqu-work-report.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "2022.txt"), seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := runCLI(t, nil, "重载\n新增床位多少\n", "chat", "--admin", "--corpus", dir, "--index", t.TempDir())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	replies := strings.Split(strings.TrimSpace(out), "\n\n")
+	if len(replies) != 2 || !strings.Contains(replies[0], "已重载1份报告") || !strings.Contains(replies[1], "800张") {
+		t.Errorf("replies:\n%s", out)
+	}
+}

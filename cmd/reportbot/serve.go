@@ -34,11 +34,12 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	log := newServeLogger(env)
-	ix, err := openIndex(ctx, cfg, log)
+	ixs, err := openIndexes(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	defer ixs.Close()
+	ix := ixs.current()
 
 	var store bot.Store = memstore.New()
 	var redis *redisstore.Store
@@ -89,7 +90,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		opts.Digest = svc
 		runners = append(runners, svc.Run)
 	}
-	if reload := reloader(cfg, log); reload != nil {
+	if reload := ixs.reload(); reload != nil {
 		// 重载 also moves the digest to the new reports.
 		opts.Reload = func(ctx context.Context) (bot.Searcher, error) {
 			s, err := reload(ctx)

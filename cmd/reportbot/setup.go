@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/bot/memstore"
@@ -95,6 +97,11 @@ func loadReports(cfg config.Config, log *slog.Logger) ([]*corpus.Report, error) 
 
 // openIndex loads the reports and indexes them (on disk when configured).
 func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger) (*index.Index, error) {
+	return buildIndex(ctx, cfg, cfg.Corpus.IndexDir, log)
+}
+
+// buildIndex indexes the configured reports in dir, or in memory when dir is "".
+func buildIndex(ctx context.Context, cfg config.Config, dir string, log *slog.Logger) (*index.Index, error) {
 	reports, err := loadReports(cfg, log)
 	if err != nil {
 		return nil, err
@@ -104,10 +111,10 @@ func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger) (*index
 		return nil, err
 	}
 	opts := index.Options{Thesaurus: th, Logger: log}
-	if cfg.Corpus.IndexDir == "" {
+	if dir == "" {
 		return index.Build(ctx, reports, opts)
 	}
-	return index.Open(ctx, cfg.Corpus.IndexDir, reports, opts)
+	return index.Open(ctx, dir, reports, opts)
 }
 
 // openStore is Redis when configured, else memory. The close func is never nil.
@@ -140,12 +147,55 @@ func botOptions(cfg config.Config, log *slog.Logger) bot.Options {
 	}
 }
 
-// reloader rebuilds the index from the configured folder for 重载.
-func reloader(cfg config.Config, log *slog.Logger) func(ctx context.Context) (bot.Searcher, error) {
-	if cfg.Corpus.Dir == "" {
+// indexes owns the index in use. 重载 builds a new one and closes the one it
+// replaces a while later, when no search can still be running on it.
+type indexes struct {
+	cfg config.Config
+	log *slog.Logger
+
+	mu  sync.Mutex
+	cur *index.Index
+}
+
+// retireAfter is how long a replaced index stays open for searches that
+// started before the reload.
+const retireAfter = time.Minute
+
+func openIndexes(ctx context.Context, cfg config.Config, log *slog.Logger) (*indexes, error) {
+	ix, err := openIndex(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return &indexes{cfg: cfg, log: log, cur: ix}, nil
+}
+
+// current is the index in use.
+func (x *indexes) current() *index.Index {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.cur
+}
+
+// reload is bot.Options.Reload: nil when the reports are the embedded ones.
+// The new index is built in memory even with corpus.index_dir: the on-disk
+// index of the running process stays open (and locked) until retired.
+func (x *indexes) reload() func(ctx context.Context) (bot.Searcher, error) {
+	if x.cfg.Corpus.Dir == "" {
 		return nil
 	}
 	return func(ctx context.Context) (bot.Searcher, error) {
-		return openIndex(ctx, cfg, log)
+		ix, err := buildIndex(ctx, x.cfg, "", x.log)
+		if err != nil {
+			return nil, err
+		}
+		x.mu.Lock()
+		old := x.cur
+		x.cur = ix
+		x.mu.Unlock()
+		time.AfterFunc(retireAfter, func() { old.Close() })
+		return ix, nil
 	}
 }
+
+// Close closes the index in use.
+func (x *indexes) Close() error { return x.current().Close() }
