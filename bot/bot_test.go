@@ -822,38 +822,124 @@ func TestAskIsStateless(t *testing.T) {
 	mustContain(t, "更多 after Ask", b.Ask(context.Background(), "更多").Text, "请先提一个问题")
 }
 
-// TestOutlineQuestions runs the outline questions (want_all) of our question
-// set through Ask: the index leaves them to the bot.
-func TestOutlineQuestions(t *testing.T) {
-	const path = "../index/testdata/questions.jsonl"
+// TestQuestionSets scores what users get, Ask's results and reply text,
+// the way ../shared/eval/score.py scores `reportbot ask --json`: the shared
+// dev set must reach issue 2's bar, our own wider set (structure questions
+// included) 95 % hit@1 and 90 % not-found.
+func TestQuestionSets(t *testing.T) {
+	b := newBot(t, memstore.New(), bot.Options{})
+	dev := scoreQuestions(t, b, "../../shared/eval/dev.jsonl")
+	if dev.hit1*24 < dev.n*23 || dev.hit3 != dev.n || dev.fig1*12 < dev.figs*11 || dev.noneOK != dev.nones {
+		t.Errorf("dev set: %+v; want hit@1 ≥ 23/24, hit@3 all, figures@1 ≥ 11/12, not-found all", dev)
+	}
+	own := scoreQuestions(t, b, "../index/testdata/questions.jsonl")
+	if own.n == 0 || own.nones == 0 || own.outlines == 0 {
+		t.Fatalf("own set: %+v; want answerable, outline and not-found questions", own)
+	}
+	if own.hit1*100 < own.n*95 || own.noneOK*100 < own.nones*90 {
+		t.Errorf("own set: %+v; want hit@1 ≥ 95%%, not-found ≥ 90%%", own)
+	}
+}
+
+type setScore struct {
+	n, hit1, hit3, figs, fig1, nones, noneOK, outlines int
+}
+
+var scoreSpace = regexp.MustCompile(`[\s\x{00a0}\x{3000}]+`)
+
+func scoreNorm(s string) string { return scoreSpace.ReplaceAllString(s, "") }
+
+func scoreQuestions(t *testing.T, b *bot.Bot, path string) setScore {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("question set %s missing: %v", path, err)
 	}
 	defer f.Close()
-	b := newBot(t, memstore.New(), bot.Options{})
-	checked := 0
+	var s setScore
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var c struct {
-			Q       string   `json:"q"`
-			WantAll []string `json:"want_all"`
-		}
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
+		}
+		var c struct {
+			Q       string   `json:"q"`
+			Want    []string `json:"want"`
+			WantAll []string `json:"want_all"`
+			Fig     string   `json:"fig"`
+			None    bool     `json:"none"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		if len(c.WantAll) == 0 {
+		a := b.Ask(context.Background(), c.Q)
+		var texts []string
+		for _, r := range a.Results {
+			texts = append(texts, scoreNorm(r.Text))
+		}
+		switch {
+		case c.None:
+			s.nones++
+			if len(a.Results) == 0 {
+				s.noneOK++
+			} else {
+				t.Logf("miss %s: want not-found, got %q", c.Q, a.Results[0].Text)
+			}
+			continue
+		case len(c.WantAll) > 0:
+			s.n++
+			s.outlines++
+			blob := scoreNorm(a.Text) + strings.Join(texts, "")
+			ok := true
+			for _, w := range c.WantAll {
+				ok = ok && strings.Contains(blob, scoreNorm(w))
+			}
+			if ok {
+				s.hit1++
+				s.hit3++
+			} else {
+				t.Logf("miss %s: answer lacks some of %v", c.Q, c.WantAll)
+			}
 			continue
 		}
-		checked++
-		mustContain(t, c.Q, b.Ask(context.Background(), c.Q).Text, c.WantAll...)
+		s.n++
+		in := func(text string) bool {
+			for _, w := range c.Want {
+				if strings.Contains(text, scoreNorm(w)) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(texts) > 0 && in(texts[0]) {
+			s.hit1++
+		} else {
+			t.Logf("miss %s: top answer %q", c.Q, firstOf(texts))
+		}
+		for _, text := range texts[:min(3, len(texts))] {
+			if in(text) {
+				s.hit3++
+				break
+			}
+		}
+		if c.Fig != "" {
+			s.figs++
+			if len(a.Results) > 0 && slices.ContainsFunc(a.Results[0].Figures, func(f string) bool {
+				return strings.Contains(scoreNorm(f), scoreNorm(c.Fig))
+			}) {
+				s.fig1++
+			}
+		}
 	}
-	if checked == 0 {
-		t.Fatalf("%s has no outline (want_all) questions", path)
+	t.Logf("%s: %+v", path, s)
+	return s
+}
+
+func firstOf(texts []string) string {
+	if len(texts) == 0 {
+		return "(nothing)"
 	}
+	return texts[0]
 }
 
 // TestEveryAnswerNamesItsReport: with two reports, an answer says which one

@@ -115,6 +115,9 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 	if r, s, label := b.namedSection(text); s != nil {
 		return b.sectionAnswer(text, r, s, label)
 	}
+	if r, s := b.topicSection(text); s != nil {
+		return b.sectionAnswer(text, r, s, partLabel(r, s))
+	}
 	if b.isOutlineQuestion(text) {
 		return b.outline(text)
 	}

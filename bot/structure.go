@@ -260,6 +260,16 @@ func (b *Bot) sectionAnswer(query string, r *corpus.Report, s *corpus.Section, l
 	return Answer{Query: query, Text: text.String(), Hits: hits, Results: results(hits)}
 }
 
+// partLabel is "第N部分 " for a numbered part, "" for other sections.
+func partLabel(r *corpus.Report, s *corpus.Section) string {
+	for i, p := range parts(r) {
+		if p == s {
+			return fmt.Sprintf("第%d部分 ", i+1)
+		}
+	}
+	return ""
+}
+
 // sectionFillerRe is what a question about a section says besides the
 // section's name: 支撑力那部分讲啥, 竞争力这块主要说什么, 今年奋斗目标有哪几条.
 var sectionFillerRe = regexp.MustCompile(`关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍`)
@@ -269,11 +279,6 @@ var sectionFillerRe = regexp.MustCompile(`关键词|部分|这块|那块|板块|
 func (b *Bot) namedSection(text string) (*corpus.Report, *corpus.Section, string) {
 	cmd := commandWord(text)
 	for _, r := range b.Searcher().Reports() {
-		ps := parts(r)
-		number := map[*corpus.Section]int{}
-		for i, p := range ps {
-			number[p] = i + 1
-		}
 		for _, s := range r.Sections {
 			name := corpus.Fold(s.Name)
 			if utf8.RuneCountInString(name) < 2 || !strings.Contains(cmd, name) {
@@ -283,11 +288,7 @@ func (b *Bot) namedSection(text string) (*corpus.Report, *corpus.Section, string
 			if strings.IndexFunc(rest, unicode.IsLetter) >= 0 {
 				continue
 			}
-			label := ""
-			if n := number[s]; n > 0 {
-				label = fmt.Sprintf("第%d部分 ", n)
-			}
-			return r, s, label
+			return r, s, partLabel(r, s)
 		}
 	}
 	return nil, nil, ""
@@ -298,4 +299,74 @@ func firstOr(items []string, def string) string {
 		return items[0]
 	}
 	return def
+}
+
+// topicListRe asks what a topic is divided into: 分哪几方面, 哪些方面, 分几块.
+var topicListRe = regexp.MustCompile(`(?:分|有|在|包括|从)?(?:哪几|哪些|几)个?(?:方面|块|项|部分|点)`)
+
+// topicFillerRe is what such a question says besides its topic.
+var topicFillerRe = regexp.MustCompile(`抓|搞|做|干|说下|说说|讲讲|要|再|在|分|从|这块|那块|工作|主要|重点|咱们|咱|我们|新区|今年|的|了|呢|吗|啊|呀|吧`)
+
+// topicSection finds the part a "分哪几方面" question is about: the part
+// whose heading names the topic, or most of whose items do (产业 → 支撑力,
+// whose items are 做大优势产业, 做强特色产业, ...).
+func (b *Bot) topicSection(text string) (*corpus.Report, *corpus.Section) {
+	cmd := commandWord(text)
+	if !topicListRe.MatchString(cmd) {
+		return nil, nil
+	}
+	topic := []rune(topicFillerRe.ReplaceAllString(topicListRe.ReplaceAllString(cmd, ""), ""))
+	if len(topic) < 2 {
+		return nil, nil
+	}
+	var bigrams []string
+	for i := 0; i+1 < len(topic); i++ {
+		bigrams = append(bigrams, string(topic[i:i+2]))
+	}
+	var bestReport *corpus.Report
+	var best *corpus.Section
+	bestScore, second := 0, 0
+	for _, r := range b.Searcher().Reports() {
+		for _, p := range parts(r) {
+			score := 0
+			if mentions(corpus.Fold(p.Name+p.Subtitle), bigrams) {
+				score += 3
+			}
+			for _, para := range sectionParagraphs(p) {
+				if para.Lead != "" && mentions(corpus.Fold(para.Lead), bigrams) {
+					score++
+				}
+			}
+			switch {
+			case score > bestScore:
+				second, bestScore, best, bestReport = bestScore, score, p, r
+			case score > second:
+				second = score
+			}
+		}
+	}
+	if bestScore < 2 || bestScore == second {
+		return nil, nil
+	}
+	return bestReport, best
+}
+
+// mentions: the text holds every bigram of the topic that it could (at
+// least one), so 改革突破 matches 着力在管理体制改革上再突破.
+func mentions(text string, bigrams []string) bool {
+	n := 0
+	for _, b := range bigrams {
+		if strings.Contains(text, b) {
+			n++
+		}
+	}
+	return n > 0 && 2*n >= len(bigrams)
+}
+
+func sectionParagraphs(s *corpus.Section) []*corpus.Paragraph {
+	out := append([]*corpus.Paragraph(nil), s.Paragraphs...)
+	for _, c := range s.Children {
+		out = append(out, sectionParagraphs(c)...)
+	}
+	return out
 }

@@ -53,7 +53,8 @@ var (
 	numberRe   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?(?:%|万|亿|千|百)*(?:` + unitPattern + `)?`)
 	// Words that mark a question about a target or an amount.
 	aimRe          = regexp.MustCompile(`目标|指标|任务`)
-	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|规模|数量|增长|增速|达到|任务|预期|计划`)
+	aNotARe        = regexp.MustCompile(`\p{Han}[不没]\p{Han}`)
+	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
 
 // stopwords: multi-rune words always go; single runes go unless they form a
@@ -96,6 +97,13 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 		s = yearRe.ReplaceAllString(s, " ")
 	}
 	s = takeUnitHints(s, &q)
+	// 管不管, 抓不抓, 有没有: the A-not-A form asks yes or no; its verb is filler.
+	s = aNotARe.ReplaceAllStringFunc(s, func(m string) string {
+		if rs := []rune(m); rs[0] == rs[2] {
+			return " "
+		}
+		return m
+	})
 
 	for _, m := range latinRe.FindAllString(s, -1) {
 		q.concepts = append(q.concepts, th.expand(concept{kind: conceptLatin, alts: []string{m}}))

@@ -15,18 +15,20 @@ import (
 // carry no weight, but characters the reports never use do, with the highest
 // weight: a question about 房价 is not answered by a sentence about 新区.
 const (
-	minCoverage      = 0.6  // below this the reports do not cover the question
-	relativeCoverage = 0.7  // later answers must cover this much of the best one's coverage
-	sectionWeight    = 0.6  // a match in the section heading counts this much
-	introWeight      = 0.95 // ... in the heading of the paragraph that opens the section
-	leadWeight       = 0.8  // a match in the item's lead sentence
-	titleWeight      = 0.8  // a match in the report's title: the whole report is about it
-	sectionBonus     = 0.1  // the question names the section this sentence introduces
-	figureBonus      = 0.06 // the question asks for an amount and the sentence has one
-	unitBonus        = 0.15 // ... in the unit asked for (几所 → 10所)
-	aimBonus         = 0.05 // the question asks for a target and the sentence names one
-	lengthPenalty    = 0.0004
-	genericShare     = 0.12 // a word in more than this share of sentences tells nothing alone
+	minCoverage       = 0.6  // below this the reports do not cover the question
+	relativeCoverage  = 0.7  // later answers must cover this much of the best one's coverage
+	sectionWeight     = 0.6  // a match in the section heading counts this much
+	introWeight       = 0.95 // ... in the heading of the paragraph that opens the section
+	leadWeight        = 0.8  // a match in the item's lead sentence
+	titleWeight       = 0.8  // a match in the report's title: the whole report is about it
+	sectionBonus      = 0.1  // the question names the section this sentence introduces
+	figureBonus       = 0.06 // the question asks for an amount and the sentence has one
+	unitBonus         = 0.15 // ... in the unit asked for (几所 → 10所)
+	aimBonus          = 0.05 // the question asks for a target and the sentence names one
+	lengthPenalty     = 0.0004
+	genericShare      = 0.12
+	contiguityBonus   = 0.1 // all the question's words appear in runs of 3+ characters as written
+	contiguityLeaders = 10  // a word in more than this share of sentences tells nothing alone
 )
 
 type ranker struct {
@@ -294,12 +296,22 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 	if len(ss) == 0 {
 		return nil
 	}
-	sort.Slice(ss, func(a, b int) bool {
-		if ss[a].score != ss[b].score {
-			return ss[a].score > ss[b].score
-		}
-		return ss[a].p < ss[b].p
-	})
+	byScore := func() {
+		sort.Slice(ss, func(a, b int) bool {
+			if ss[a].score != ss[b].score {
+				return ss[a].score > ss[b].score
+			}
+			return ss[a].p < ss[b].p
+		})
+	}
+	byScore()
+	// The question's words in a row, as written (全域旅游示范区), are better
+	// evidence than the same words scattered over a long sentence. Checked
+	// on the leaders only: it costs more than the coverage.
+	for i := range ss[:min(len(ss), contiguityLeaders)] {
+		ss[i].score += contiguityBonus * rk.contiguity(&rk.ix.passages[ss[i].p])
+	}
+	byScore()
 	floor := ss[0].cov * relativeCoverage
 	var hits []corpus.Hit
 	for _, s := range ss {
@@ -313,6 +325,40 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		hits = append(hits, corpus.Hit{Report: p.report, Sentence: p.sentence, Score: s.score})
 	}
 	return hits
+}
+
+// contiguity is the weighted share of the question's Chinese words found in
+// the sentence as runs of at least three characters, in [0,1].
+func (rk *ranker) contiguity(p *passage) float64 {
+	if rk.total == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, c := range rk.concepts {
+		best := 0.0
+		for _, a := range c.alts {
+			rs := []rune(a.text)
+			if len(rs) < 3 || a.literal != "" {
+				continue
+			}
+			covered := 0
+			for i := 0; i+3 <= len(rs); {
+				j := i + 3
+				if !strings.Contains(p.text, string(rs[i:j])) {
+					i++
+					continue
+				}
+				for j < len(rs) && strings.Contains(p.text, string(rs[i:j+1])) {
+					j++
+				}
+				covered += j - max(i, covered)
+				i = j
+			}
+			best = max(best, float64(covered)/float64(len(rs)))
+		}
+		sum += c.weight * best
+	}
+	return sum / rk.total
 }
 
 // namesSection tells whether one of the question's words is the name of a
