@@ -272,7 +272,7 @@ func partLabel(r *corpus.Report, s *corpus.Section) string {
 
 // sectionFillerRe is what a question about a section says besides the
 // section's name: 支撑力那部分讲啥, 竞争力这块主要说什么, 今年奋斗目标有哪几条.
-var sectionFillerRe = regexp.MustCompile(`关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍`)
+var sectionFillerRe = regexp.MustCompile(`第[0-9一二三四五六七八九十]+个?|关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍|报告|里|个`)
 
 // namedSection finds the section a question is only about (影响力部分), or nil
 // when the question asks more than that.
@@ -302,7 +302,7 @@ func firstOr(items []string, def string) string {
 }
 
 // topicListRe asks what a topic is divided into: 分哪几方面, 哪些方面, 分几块.
-var topicListRe = regexp.MustCompile(`(?:分|有|在|包括|从)?(?:哪几|哪些|几)个?(?:方面|块|项|部分|点)`)
+var topicListRe = regexp.MustCompile(`(?:分|有|在|包括|从|列了)?(?:哪几|哪些|几)个?(?:方面|块|项|部分|点|领域|方向)`)
 
 // topicFillerRe is what such a question says besides its topic.
 var topicFillerRe = regexp.MustCompile(`抓|搞|做|干|说下|说说|讲讲|要|再|在|分|从|这块|那块|工作|主要|重点|咱们|咱|我们|新区|今年|的|了|呢|吗|啊|呀|吧`)
@@ -319,14 +319,29 @@ func (b *Bot) topicSection(text string) (*corpus.Report, *corpus.Section) {
 	if len(topic) < 2 {
 		return nil, nil
 	}
-	var bigrams []string
-	for i := 0; i+1 < len(topic); i++ {
-		bigrams = append(bigrams, string(topic[i:i+2]))
-	}
 	var bestReport *corpus.Report
 	var best *corpus.Section
 	bestScore, second := 0, 0
 	for _, r := range b.Searcher().Reports() {
+		// The topic's bigrams that the headings and items use at all:
+		// 民生方面列 is about 民生 (惠民生).
+		var headings strings.Builder
+		for _, p := range parts(r) {
+			headings.WriteString(p.Name + p.Subtitle)
+			for _, para := range sectionParagraphs(p) {
+				headings.WriteString(para.Lead)
+			}
+		}
+		structure := corpus.Fold(headings.String())
+		var bigrams []string
+		for i := 0; i+1 < len(topic); i++ {
+			if b := string(topic[i : i+2]); strings.Contains(structure, b) {
+				bigrams = append(bigrams, b)
+			}
+		}
+		if len(bigrams) == 0 {
+			continue
+		}
 		for _, p := range parts(r) {
 			score := 0
 			if mentions(corpus.Fold(p.Name+p.Subtitle), bigrams) {
