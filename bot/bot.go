@@ -43,7 +43,8 @@ type Options struct {
 	// Reload builds a new searcher from the reports on disk, for 重载; nil:
 	// reloading is not available.
 	Reload func(ctx context.Context) (Searcher, error)
-	// OnAnswer observes every answered question (for metrics).
+	// OnAnswer observes every question answered by searching the reports
+	// (for metrics); structure commands (目录, 第N部分) are not searches.
 	OnAnswer func(found bool, took time.Duration)
 }
 

@@ -92,9 +92,11 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 		return Answer{Text: b.shortHelp()}
 	case utf8Len(text) > b.opts.MaxQuestion:
 		return Answer{Query: text, Text: fmt.Sprintf("问题太长了(%d字)。请用一句话提问,不超过%d字,例如“中欧班列目标”。", utf8Len(text), b.opts.MaxQuestion)}
+	case strings.Trim(text, "?？") == "":
+		return Answer{Query: text, Text: b.help(in.admin)}
 	case !hasWordRune(text):
 		return Answer{Query: text, Text: "没看懂这个问题。请用文字提问,例如“中欧班列目标”,或回复“帮助”。"}
-	case cmd == "帮助" || cmd == "help" || cmd == "菜单" || cmd == "?" || cmd == "使用说明":
+	case cmd == "帮助" || cmd == "help" || cmd == "菜单" || cmd == "使用说明":
 		return Answer{Query: text, Text: b.help(in.admin)}
 	case cmd == "更多" || cmd == "下一条" || cmd == "还有吗" || cmd == "more":
 		return b.more(ctx, conv)
@@ -130,11 +132,8 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 func commandWord(s string) string {
 	var bld strings.Builder
 	for _, r := range corpus.Fold(s) {
-		if unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '?') || unicode.IsSymbol(r) {
+		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 			continue
-		}
-		if r == '？' {
-			r = '?'
 		}
 		bld.WriteRune(unicode.ToLower(r))
 	}
@@ -164,9 +163,12 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
 	}
 	// The statistics and the session are independent writes: overlap their
-	// round trips to the store.
+	// round trips to the store. One-off questions (reportbot ask, /api/ask:
+	// probes, evaluation runs) are not chat traffic and stay out of 统计.
 	var wg sync.WaitGroup
-	wg.Go(func() { b.record(ctx, question, len(hits) > 0) })
+	if conv != nil {
+		wg.Go(func() { b.record(ctx, question, len(hits) > 0) })
+	}
 	defer wg.Wait()
 	if len(hits) == 0 {
 		conv.save(ctx, Session{Question: question})

@@ -25,8 +25,13 @@ func splitText(text string, limit, maxParts int) []string {
 	if len(rs) <= limit {
 		return []string{text}
 	}
-	// Leave room for the "(1/3)" mark and the truncation note.
+	// Leave room for the "(1/3)" mark and the truncation note; a limit too
+	// small for them (configuration checks it is at least minReplyChars)
+	// still splits, without them.
 	budget := limit - 8
+	if budget < len([]rune(fmt.Sprintf(truncatedNote, maxParts)))+1 {
+		budget = max(limit, 1)
+	}
 	var chunks []string
 	for len(rs) > 0 {
 		if len(rs) <= budget {
@@ -41,10 +46,12 @@ func splitText(text string, limit, maxParts int) []string {
 		chunks = chunks[:maxParts]
 		last := []rune(chunks[maxParts-1])
 		note := []rune(fmt.Sprintf(truncatedNote, maxParts))
-		if len(last)+len(note) > budget {
-			last = last[:budget-len(note)]
+		if len(note) < budget {
+			if len(last)+len(note) > budget {
+				last = last[:budget-len(note)]
+			}
+			chunks[maxParts-1] = string(last) + string(note)
 		}
-		chunks[maxParts-1] = string(last) + string(note)
 	}
 	for i := range chunks {
 		chunks[i] = fmt.Sprintf("(%d/%d)", i+1, len(chunks)) + chunks[i]

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,7 +34,7 @@ func (b *Bot) isOutlineQuestion(text string) bool {
 	// A counted name from the title (汇聚“七力”) that numbers the parts.
 	for _, r := range b.Searcher().Reports() {
 		for _, term := range quotedTerms(r.Title) {
-			if strings.Contains(cmd, term) && countPrefix(term) == len(parts(r)) {
+			if n := countPrefix(term); n > 0 && strings.Contains(cmd, term) && n == len(parts(r)) {
 				return true
 			}
 		}
@@ -72,7 +73,7 @@ func parts(r *corpus.Report) []*corpus.Section {
 			walk(s.Children)
 		}
 	}
-	walk(topSections(r))
+	walk(r.TopLevel())
 	level := 0
 	for _, s := range all {
 		if s.Number != "" && (level == 0 || s.Level < level) {
@@ -88,16 +89,6 @@ func parts(r *corpus.Report) []*corpus.Section {
 	return out
 }
 
-func topSections(r *corpus.Report) []*corpus.Section {
-	var top []*corpus.Section
-	for _, s := range r.Sections {
-		if s.Parent == nil {
-			top = append(top, s)
-		}
-	}
-	return top
-}
-
 func sectionTitle(s *corpus.Section) string {
 	if s.Subtitle != "" {
 		return s.Name + ":" + s.Subtitle
@@ -107,7 +98,7 @@ func sectionTitle(s *corpus.Section) string {
 
 func (b *Bot) outline(query string) Answer {
 	if len(b.Searcher().Reports()) == 0 {
-		return Answer{Query: query, Text: "还没有加载报告。"}
+		return Answer{Query: query, Text: noReport}
 	}
 	var text strings.Builder
 	var res []Result
@@ -130,23 +121,35 @@ func (b *Bot) outline(query string) Answer {
 					fmt.Fprintf(&text, "%s· %s\n", indent, sectionTitle(s))
 				}
 				res = append(res, Result{Text: sectionTitle(s), Section: s.Name, Report: r.ID, Figures: []string{}})
-				if numbered[s] == 0 {
-					walk(s.Children, depth+1)
-				}
+				walk(s.Children, depth+1)
 			}
 		}
-		walk(topSections(r), 0)
+		walk(r.TopLevel(), 0)
 	}
-	if n := len(parts(b.currentReport())); n > 0 {
+	if n := len(parts(b.reportFor(query))); n > 0 {
 		fmt.Fprintf(&text, "回复“第1部分”到“第%d部分”看各部分要点,“数读”看主要目标。", n)
 	}
 	return Answer{Query: query, Text: strings.TrimSpace(text.String()), Results: res}
 }
 
-// currentReport is the report structure commands speak of: the newest one.
-func (b *Bot) currentReport() *corpus.Report {
+// noReport answers a structure question about a report that is not loaded.
+const noReport = "没有这份报告。回复“目录”看已有的报告。"
+
+// reportFor is the report a structure question speaks of: the one of the
+// year the question names (2023年第1部分), nil when there is none of that
+// year, else the newest.
+func (b *Bot) reportFor(text string) *corpus.Report {
+	reports := b.Searcher().Reports()
+	if m := yearRe.FindStringSubmatch(text); m != nil {
+		for _, r := range reports {
+			if strconv.Itoa(r.Year) == m[1] {
+				return r
+			}
+		}
+		return nil // no report of that year
+	}
 	var cur *corpus.Report
-	for _, r := range b.Searcher().Reports() {
+	for _, r := range reports {
 		if cur == nil || r.Year > cur.Year {
 			cur = r
 		}
@@ -154,10 +157,12 @@ func (b *Bot) currentReport() *corpus.Report {
 	return cur
 }
 
+var yearRe = regexp.MustCompile(`((?:19|20)[0-9][0-9])\s*年`)
+
 func (b *Bot) highlights(query string) Answer {
-	r := b.currentReport()
+	r := b.reportFor(query)
 	if r == nil {
-		return Answer{Query: query, Text: "还没有加载报告。"}
+		return Answer{Query: query, Text: noReport}
 	}
 	sents := r.Highlights()
 	if len(sents) == 0 {
@@ -180,9 +185,9 @@ func (b *Bot) highlights(query string) Answer {
 }
 
 func (b *Bot) section(query, num string) Answer {
-	r := b.currentReport()
+	r := b.reportFor(query)
 	if r == nil {
-		return Answer{Query: query, Text: "还没有加载报告。"}
+		return Answer{Query: query, Text: noReport}
 	}
 	ps := parts(r)
 	n := parseNumber(num)
@@ -272,13 +277,13 @@ func partLabel(r *corpus.Report, s *corpus.Section) string {
 
 // sectionFillerRe is what a question about a section says besides the
 // section's name: 支撑力那部分讲啥, 竞争力这块主要说什么, 今年奋斗目标有哪几条.
-var sectionFillerRe = regexp.MustCompile(`第[0-9一二三四五六七八九十]+个?|关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍|报告|里|个`)
+var sectionFillerRe = regexp.MustCompile(`(?:19|20)[0-9][0-9]年|第[0-9一二三四五六七八九十]+个?|关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍|报告|里|个`)
 
 // namedSection finds the section a question is only about (影响力部分), or nil
 // when the question asks more than that.
 func (b *Bot) namedSection(text string) (*corpus.Report, *corpus.Section, string) {
 	cmd := commandWord(text)
-	for _, r := range b.Searcher().Reports() {
+	if r := b.reportFor(text); r != nil {
 		for _, s := range r.Sections {
 			name := corpus.Fold(s.Name)
 			if utf8.RuneCountInString(name) < 2 || !strings.Contains(cmd, name) {
@@ -292,13 +297,6 @@ func (b *Bot) namedSection(text string) (*corpus.Report, *corpus.Section, string
 		}
 	}
 	return nil, nil, ""
-}
-
-func firstOr(items []string, def string) string {
-	if len(items) > 0 {
-		return items[0]
-	}
-	return def
 }
 
 // topicListRe asks what a topic is divided into: 分哪几方面, 哪些方面, 分几块.
@@ -322,7 +320,7 @@ func (b *Bot) topicSection(text string) (*corpus.Report, *corpus.Section) {
 	var bestReport *corpus.Report
 	var best *corpus.Section
 	bestScore, second := 0, 0
-	for _, r := range b.Searcher().Reports() {
+	if r := b.reportFor(text); r != nil {
 		// The topic's bigrams that the headings and items use at all:
 		// 民生方面列 is about 民生 (惠民生).
 		var headings strings.Builder
@@ -340,7 +338,7 @@ func (b *Bot) topicSection(text string) (*corpus.Report, *corpus.Section) {
 			}
 		}
 		if len(bigrams) == 0 {
-			continue
+			return nil, nil
 		}
 		for _, p := range parts(r) {
 			score := 0
