@@ -49,6 +49,7 @@ type Index struct {
 	bleve     bleve.Index
 	thesaurus *Thesaurus
 	analyzer  analysis.Analyzer
+	titles    []string // folded report titles
 	log       *slog.Logger
 	// Where the index lives on disk, "" in memory; and whether Open rebuilt it.
 	Dir     string
@@ -115,7 +116,7 @@ func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Option
 			ix.Dir = dir
 			return ix, nil
 		}
-		opts.Logger.Info("index is out of date; rebuilding", "dir", dir)
+		opts.Logger.Info("index is out of date; rebuilding", "dir", dir, "err", err)
 		bi.Close()
 	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		opts.Logger.Warn("index unreadable; rebuilding", "dir", dir, "err", err)
@@ -186,6 +187,7 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
 	for _, r := range reports {
 		restated := restatedLater(r)
 		title := corpus.Fold(r.Title)
+		ix.titles = append(ix.titles, title)
 		for _, p := range r.Paragraphs {
 			intro := p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""
 			section := ""
@@ -228,10 +230,21 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
 // twice. Summary lines stand alone in their paragraph, so only those are
 // checked.
 func restatedLater(r *corpus.Report) map[*corpus.Sentence]bool {
+	// All sentence texts in one string, so each summary line is looked
+	// for once in what follows it (strings.Index is fast) rather than in
+	// every later sentence one by one.
 	var all []*corpus.Sentence
+	var text strings.Builder
+	var ends []int // end of each sentence's text in text
 	for _, p := range r.Paragraphs {
-		all = append(all, p.Sentences...)
+		for _, s := range p.Sentences {
+			all = append(all, s)
+			text.WriteString(s.Text)
+			text.WriteByte('\n')
+			ends = append(ends, text.Len())
+		}
 	}
+	body := text.String()
 	out := map[*corpus.Sentence]bool{}
 	for i, s := range all {
 		if len(s.Paragraph.Sentences) != 1 {
@@ -239,12 +252,9 @@ func restatedLater(r *corpus.Report) map[*corpus.Sentence]bool {
 		}
 		// The summary ends its line with a full stop where the body may go
 		// on with a comma.
-		body := strings.TrimRight(s.Text, "。.!！;；")
-		for _, later := range all[i+1:] {
-			if later.Paragraph != s.Paragraph && strings.Contains(later.Text, body) {
-				out[s] = true
-				break
-			}
+		line := strings.TrimRight(s.Text, "。.!！;；")
+		if line != "" && strings.Contains(body[ends[i]:], line) {
+			out[s] = true
 		}
 	}
 	return out
@@ -275,7 +285,7 @@ func (ix *Index) fill(ctx context.Context) error {
 		}
 		if batch.Size() >= 2000 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return fmt.Errorf("index reports: %w", err)
 			}
 			if err := ix.bleve.Batch(batch); err != nil {
 				return fmt.Errorf("write index batch: %w", err)
@@ -316,6 +326,9 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		for _, field := range [...]string{fieldText, fieldContext} {
 			tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 			if err != nil {
+				// Counted as absent: the question still gets an answer
+				// from what could be read, and the fault is in the log.
+				ix.log.Error("read term frequency", "term", term, "field", field, "err", err)
 				continue
 			}
 			if field == fieldText {
@@ -335,7 +348,14 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		return nil, nil
 	}
 	if q.year != 0 && !ix.hasYear(q.year) {
-		return nil, nil
+		// No report is that year's; a year the reports speak of (到2035年)
+		// is something to match, any other is a report we do not have.
+		y := strconv.Itoa(q.year)
+		if lookup(y).text == 0 {
+			return nil, nil
+		}
+		q.concepts = append(q.concepts, concept{kind: conceptNumber, alts: []string{y + "年"}})
+		q.year = 0
 	}
 
 	rk := newRanker(q, ix, df)

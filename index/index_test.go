@@ -404,3 +404,41 @@ func TestLoadThesaurusErrors(t *testing.T) {
 		t.Errorf("LoadThesaurus(bad file) error %v; want it to name %s:2", err, bad)
 	}
 }
+
+func buildFrom(t *testing.T, name, text string) *Index {
+	t.Helper()
+	r, err := corpus.Parse(name, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(context.Background(), []*corpus.Report{r}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// In a report of a few sentences every word is "common"; questions are
+// still answered.
+func TestSmallReportAnswers(t *testing.T) {
+	ix := buildFrom(t, "small.txt", "某县2024年工作报告\n今年粮食产量稳定在50万吨以上。\n新建高标准农田3万亩。\n开行中欧班列20列。\n")
+	for q, want := range map[string]string{"粮食产量": "50万吨", "高标准农田多少亩": "3万亩", "中欧班列": "20列"} {
+		hits := search(t, ix, q)
+		if len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, want) {
+			t.Errorf("%s → %q; want the sentence with %s", q, hitTexts(hits), want)
+		}
+	}
+}
+
+// A year that no report is about but the text names (到2035年) is matched
+// like any number; a year with neither is a report we do not have.
+func TestYearTheReportSpeaksOf(t *testing.T) {
+	ix := buildFrom(t, "long.txt", "某市2024年政府工作报告\n到2035年基本建成现代化国际化新城。\n今年地区生产总值增长6%左右。\n")
+	if hits := search(t, ix, "2035年建成什么样的新城"); len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "2035年") {
+		t.Errorf("2035年… → %q; want the 2035 sentence", hitTexts(hits))
+	}
+	if hits := search(t, ix, "2019年地区生产总值"); len(hits) != 0 {
+		t.Errorf("2019年… → %q; want nothing", hitTexts(hits))
+	}
+}

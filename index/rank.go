@@ -26,9 +26,10 @@ const (
 	unitBonus         = 0.15 // ... in the unit asked for (几所 → 10所)
 	aimBonus          = 0.05 // the question asks for a target and the sentence names one
 	lengthPenalty     = 0.0004
-	genericShare      = 0.12
-	contiguityBonus   = 0.1 // all the question's words appear in runs of 3+ characters as written
-	contiguityLeaders = 10  // a word in more than this share of sentences tells nothing alone
+	genericShare      = 0.12 // a word in more than this share of sentences tells nothing alone
+	minGenericDocs    = 50   // fewer sentences than this: no question is generic
+	contiguityBonus   = 0.1  // all the question's words appear in runs of 3+ characters as written
+	contiguityLeaders = 10   // candidates checked for contiguity
 )
 
 type ranker struct {
@@ -224,6 +225,9 @@ type scored struct {
 // (发展, 兰州新区 in a report on 兰州新区): any sentence would match, so none
 // answers it.
 func (rk *ranker) generic(textDF func(string) int) bool {
+	if rk.ix.docCount < minGenericDocs {
+		return false // in a handful of sentences every word looks common
+	}
 	limit := int(genericShare * float64(rk.ix.docCount))
 	for _, c := range rk.concepts {
 		if !rk.commonConcept(c, textDF, limit) {
@@ -259,8 +263,8 @@ func (rk *ranker) commonConcept(c rankedConcept, textDF func(string) int, limit 
 }
 
 func (rk *ranker) inTitle(s string) bool {
-	for _, r := range rk.ix.reports {
-		if strings.Contains(corpus.Fold(r.Title), s) {
+	for _, t := range rk.ix.titles {
+		if strings.Contains(t, s) {
 			return true
 		}
 	}
@@ -351,7 +355,7 @@ func (rk *ranker) contiguity(p *passage) float64 {
 				for j < len(rs) && strings.Contains(p.text, string(rs[i:j+1])) {
 					j++
 				}
-				covered += j - max(i, covered)
+				covered += j - i
 				i = j
 			}
 			best = max(best, float64(covered)/float64(len(rs)))
