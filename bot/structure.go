@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,11 +45,19 @@ func (b *Bot) isOutlineQuestion(text string) bool {
 
 var quotedRe = regexp.MustCompile(`[“"「]([^”"」]{1,8})[”"」]`)
 
+// quotedCache keeps each title's quoted terms: titles do not change, and
+// every message asks.
+var quotedCache sync.Map // title → []string
+
 func quotedTerms(s string) []string {
+	if v, ok := quotedCache.Load(s); ok {
+		return v.([]string)
+	}
 	var out []string
 	for _, m := range quotedRe.FindAllStringSubmatch(s, -1) {
-		out = append(out, m[1])
+		out = append(out, corpus.Fold(m[1]))
 	}
+	quotedCache.Store(s, out)
 	return out
 }
 

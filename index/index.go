@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/reportbot/reportbot/corpus"
 )
@@ -109,7 +110,9 @@ func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Option
 	opts = opts.withDefaults()
 	fp := Fingerprint(reports)
 	path := filepath.Join(dir, "reportbot.bleve")
-	if bi, err := bleve.Open(path); err == nil {
+	// A bounded wait for the file lock: another reportbot holding the
+	// index must not hang this one.
+	if bi, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"}); err == nil {
 		got, err := bi.GetInternal([]byte(fingerprintKey))
 		if err == nil && string(got) == fp {
 			ix := newIndex(reports, bi, opts)
@@ -118,6 +121,8 @@ func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Option
 		}
 		opts.Logger.Info("index is out of date; rebuilding", "dir", dir, "err", err)
 		bi.Close()
+	} else if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open index %s: in use by another reportbot process: %w", path, err)
 	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		opts.Logger.Warn("index unreadable; rebuilding", "dir", dir, "err", err)
 	}

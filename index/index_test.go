@@ -442,3 +442,23 @@ func TestYearTheReportSpeaksOf(t *testing.T) {
 		t.Errorf("2019年… → %q; want nothing", hitTexts(hits))
 	}
 }
+
+// A second Open of an index another process (here: another Index) holds
+// fails within seconds, saying so, instead of waiting for the lock forever.
+func TestOpenInUseFails(t *testing.T) {
+	dir := t.TempDir()
+	reports := []*corpus.Report{seedIndex(t).Reports()[0]}
+	first, err := Open(context.Background(), dir, reports, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := Open(context.Background(), dir, reports, Options{})
+	if err == nil {
+		second.Close()
+		t.Fatal("second Open of a held index succeeded")
+	}
+	if !strings.Contains(err.Error(), "in use") {
+		t.Errorf("err = %v; want it to say the index is in use", err)
+	}
+}

@@ -305,6 +305,10 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 			if ss[a].score != ss[b].score {
 				return ss[a].score > ss[b].score
 			}
+			// The same words in several years' reports: the newest first.
+			if ya, yb := rk.ix.passages[ss[a].p].report.Year, rk.ix.passages[ss[b].p].report.Year; ya != yb {
+				return ya > yb
+			}
 			return ss[a].p < ss[b].p
 		})
 	}

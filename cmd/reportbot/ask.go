@@ -48,7 +48,7 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 	if question == "" {
 		return usageError{"ask: give a question, or - to read questions from stdin"}
 	}
-	log := newLogger(env.stderr, env.getenv)
+	log := env.logger(slog.LevelWarn)
 	ix, err := openIndex(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, env.getenv)
+	log := env.logger(slog.LevelWarn)
 	ix, err := openIndex(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -124,14 +124,4 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 			r.ID, r.Title, r.Year, r.Source, r.Date, len(r.Sections), len(r.Paragraphs), n)
 	}
 	return nil
-}
-
-// newLogger logs text to stderr at the level in $REPORTBOT_LOG (debug,
-// info, warn, error; default warn for the CLI).
-func newLogger(w io.Writer, getenv func(string) string) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(getenv("REPORTBOT_LOG"))); err != nil || getenv("REPORTBOT_LOG") == "" {
-		level = slog.LevelWarn
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }

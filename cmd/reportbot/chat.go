@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,7 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	if *admin {
 		cfg.Bot.Admins = append(cfg.Bot.Admins, *user)
 	}
-	log := newLogger(env.stderr, env.getenv)
+	log := env.logger(slog.LevelWarn)
 	ixs, err := openIndexes(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -74,14 +74,14 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 		// Preview works without configuration: the first issue is today.
 		cfg.Digest.StartDate = time.Now().In(cfg.Digest.Timezone.Location()).Format(time.DateOnly)
 	}
-	log := newLogger(env.stderr, env.getenv)
+	log := env.logger(slog.LevelWarn)
 	reports, err := loadReports(cfg, log)
 	if err != nil {
 		return err
 	}
 	var redis *redisstore.Store
 	if cfg.Redis.URL != "" {
-		redis, err = redisstore.Open(ctx, cfg.Redis.URL, redisstore.WithLogger(log))
+		redis, err = openRedis(ctx, cfg, log)
 		if err != nil {
 			return err
 		}

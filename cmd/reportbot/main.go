@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -77,4 +78,17 @@ type environment struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+}
+
+// logger logs text to stderr at the level in $REPORTBOT_LOG (debug, info,
+// warn, error), else at def; a value it cannot read is said, not ignored.
+func (env environment) logger(def slog.Level) *slog.Logger {
+	level := def
+	if v := env.getenv("REPORTBOT_LOG"); v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			level = def
+			fmt.Fprintf(env.stderr, "reportbot: ignoring REPORTBOT_LOG=%q: want debug, info, warn or error\n", v)
+		}
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 }

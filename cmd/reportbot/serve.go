@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"log/slog"
 	"sync"
 
@@ -33,7 +32,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newServeLogger(env)
+	log := env.logger(slog.LevelInfo) // a server's log is what its operator reads
 	ixs, err := openIndexes(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -44,8 +43,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	var store bot.Store = memstore.New()
 	var redis *redisstore.Store
 	if cfg.Redis.URL != "" {
-		redisstore.RouteDriverLog(log)
-		if redis, err = redisstore.Open(ctx, cfg.Redis.URL, redisstore.WithLogger(log)); err != nil {
+		if redis, err = openRedis(ctx, cfg, log); err != nil {
 			return err
 		}
 		defer redis.Close()
@@ -142,16 +140,4 @@ func runAll(ctx context.Context, runners []func(context.Context) error) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// newServeLogger logs at info unless $REPORTBOT_LOG says otherwise: a
-// server's log is what its operator reads.
-func newServeLogger(env environment) *slog.Logger {
-	level := slog.LevelInfo
-	if v := env.getenv("REPORTBOT_LOG"); v != "" {
-		if err := level.UnmarshalText([]byte(v)); err != nil {
-			fmt.Fprintf(env.stderr, "reportbot: ignoring REPORTBOT_LOG=%q: %v\n", v, err)
-		}
-	}
-	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 }

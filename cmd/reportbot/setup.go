@@ -122,12 +122,18 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (bot.St
 	if cfg.Redis.URL == "" {
 		return memstore.New(), func() {}, nil
 	}
-	redisstore.RouteDriverLog(log)
-	s, err := redisstore.Open(ctx, cfg.Redis.URL, redisstore.WithLogger(log))
+	s, err := openRedis(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, func() { s.Close() }, nil
+}
+
+// openRedis connects to the configured Redis, with go-redis's own log lines
+// routed to log.
+func openRedis(ctx context.Context, cfg config.Config, log *slog.Logger) (*redisstore.Store, error) {
+	redisstore.RouteDriverLog(log)
+	return redisstore.Open(ctx, cfg.Redis.URL, redisstore.WithLogger(log))
 }
 
 // botOptions translates configuration into the chat core's options.
