@@ -114,8 +114,9 @@ func BenchmarkHandleRedis(b *testing.B) {
 	}
 	defer store.Close()
 	ix := benchIndex(b)
-	b.Run("parallel", func(b *testing.B) { benchHandle(b, ix, store, true) })
-	b.Run("serial", func(b *testing.B) { benchHandle(b, ix, store, false) })
+	b.Run("parallel", func(b *testing.B) { benchHandle(b, ix, store, modeParallel) })
+	b.Run("serial", func(b *testing.B) { benchHandle(b, ix, store, modeSerial) })
+	b.Run("rate5000", func(b *testing.B) { benchHandle(b, ix, store, modeRate) })
 }
 
 // BenchmarkHandleMemory is the same with the in-memory store: the cost of
@@ -123,9 +124,25 @@ func BenchmarkHandleRedis(b *testing.B) {
 func BenchmarkHandleMemory(b *testing.B) {
 	ix := benchIndex(b)
 	store := memstore.New()
-	b.Run("parallel", func(b *testing.B) { benchHandle(b, ix, store, true) })
-	b.Run("serial", func(b *testing.B) { benchHandle(b, ix, store, false) })
+	b.Run("parallel", func(b *testing.B) { benchHandle(b, ix, store, modeParallel) })
+	b.Run("serial", func(b *testing.B) { benchHandle(b, ix, store, modeSerial) })
+	b.Run("rate5000", func(b *testing.B) { benchHandle(b, ix, store, modeRate) })
 }
+
+// How messages reach the bot: as fast as 8 goroutines can hand them over
+// (saturation: throughput), one after another (latency of an idle bot), or
+// arriving at a steady 5,000 a second, each handled as it comes, as in
+// production (latency at the target load).
+type handleMode int
+
+const (
+	modeParallel handleMode = iota
+	modeSerial
+	modeRate
+)
+
+// arrivalRate is the offered load of modeRate, the throughput target.
+const arrivalRate = 5000
 
 // handleParallelism is goroutines per core handling messages in the
 // parallel runs: the bot waits on Redis most of the time, so a busy
@@ -139,7 +156,7 @@ var benchRun atomic.Int64
 // (with an @), the rest in private chats; each person asks three questions,
 // then 更多. Every message has its own ID. Rate limits are generous so that
 // every message is answered: this measures handling, not refusing.
-func benchHandle(b *testing.B, ix *index.Index, store bot.Store, parallel bool) {
+func benchHandle(b *testing.B, ix *index.Index, store bot.Store, mode handleMode) {
 	const people, groups = 1000, 50
 	ctx := context.Background()
 	generous := bot.RateLimit{Burst: 1 << 30, Per: time.Millisecond}
@@ -180,7 +197,26 @@ func benchHandle(b *testing.B, ix *index.Index, store bot.Store, parallel bool) 
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
-	if parallel {
+	switch mode {
+	case modeRate:
+		// Open loop: message i arrives at start + i/arrivalRate whatever
+		// the bot is doing; its latency runs from its handover.
+		interval := time.Second / arrivalRate
+		var wg sync.WaitGroup
+		for i := range b.N {
+			if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+				time.Sleep(d)
+			}
+			wg.Go(func() {
+				var mine []time.Duration
+				handle(&mine)
+				mu.Lock()
+				took = append(took, mine...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+	case modeParallel:
 		b.SetParallelism(handleParallelism)
 		b.RunParallel(func(pb *testing.PB) {
 			var mine []time.Duration
@@ -191,7 +227,7 @@ func benchHandle(b *testing.B, ix *index.Index, store bot.Store, parallel bool) 
 			took = append(took, mine...)
 			mu.Unlock()
 		})
-	} else {
+	default:
 		for range b.N {
 			handle(&took)
 		}
