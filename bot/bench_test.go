@@ -1,11 +1,8 @@
 package bot_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -20,6 +17,7 @@ import (
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // Benchmarks of the whole chat core. The numbers and how to reproduce them
@@ -33,40 +31,10 @@ var benchQuestionFiles = []string{
 	filepath.Join("..", "index", "testdata", "questions.jsonl"),
 }
 
+// benchQuestions are the questions of the sets that exist.
 func benchQuestions(tb testing.TB) []string {
 	tb.Helper()
-	var qs []string
-	for _, name := range benchQuestionFiles {
-		f, err := os.Open(name)
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			tb.Fatalf("open questions: %v", err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if len(sc.Bytes()) == 0 {
-				continue
-			}
-			var line struct {
-				Q string `json:"q"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-				f.Close()
-				tb.Fatalf("%s: %v", name, err)
-			}
-			qs = append(qs, line.Q)
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			tb.Fatalf("read %s: %v", name, err)
-		}
-	}
-	if len(qs) == 0 {
-		tb.Fatalf("no benchmark questions in %v", benchQuestionFiles)
-	}
-	return qs
+	return testkit.QuestionTexts(tb, benchQuestionFiles...)
 }
 
 // benchIndex is the in-memory index of the embedded report, as `reportbot

@@ -1,9 +1,7 @@
 package bot_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -851,27 +849,8 @@ func scoreNorm(s string) string { return scoreSpace.ReplaceAllString(s, "") }
 
 func scoreQuestions(t *testing.T, b *bot.Bot, path string) setScore {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("question set %s missing: %v", path, err)
-	}
-	defer f.Close()
 	var s setScore
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c struct {
-			Q       string   `json:"q"`
-			Want    []string `json:"want"`
-			WantAll []string `json:"want_all"`
-			Fig     string   `json:"fig"`
-			None    bool     `json:"none"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+	for _, c := range testkit.ReadQuestions(t, path) {
 		a := b.Ask(context.Background(), c.Q)
 		var texts []string
 		for _, r := range a.Results {

@@ -1,10 +1,7 @@
 package index
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // Benchmarks of the index on the embedded report. The numbers and how to
@@ -32,42 +30,10 @@ var benchQuestionFiles = []string{
 	filepath.Join("testdata", "questions.jsonl"),
 }
 
-// benchQuestions reads the "q" field of every line of the question files that
-// exist. At least one must: a benchmark without questions measures nothing.
+// benchQuestions are the questions of the sets that exist.
 func benchQuestions(tb testing.TB) []string {
 	tb.Helper()
-	var qs []string
-	for _, name := range benchQuestionFiles {
-		f, err := os.Open(name)
-		if os.IsNotExist(err) {
-			continue
-		}
-		if err != nil {
-			tb.Fatalf("open questions: %v", err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var line struct {
-				Q string `json:"q"`
-			}
-			if len(sc.Bytes()) == 0 {
-				continue
-			}
-			if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-				f.Close()
-				tb.Fatalf("%s: %v", name, err)
-			}
-			qs = append(qs, line.Q)
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			tb.Fatalf("read %s: %v", name, err)
-		}
-	}
-	if len(qs) == 0 {
-		tb.Fatalf("no benchmark questions in %v", benchQuestionFiles)
-	}
-	return qs
+	return testkit.QuestionTexts(tb, benchQuestionFiles...)
 }
 
 func benchReports(tb testing.TB) []*corpus.Report {

@@ -1,15 +1,13 @@
 package index
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // The question sets, scored as ../shared/eval/score.py scores
@@ -21,43 +19,9 @@ const (
 	ownSetPath = "testdata/questions.jsonl"
 )
 
-type evalCase struct {
-	Q       string   `json:"q"`
-	Want    []string `json:"want"`
-	WantAll []string `json:"want_all"` // outline questions: answered by the bot, not the index
-	Fig     string   `json:"fig"`
-	None    bool     `json:"none"`
-	Kind    string   `json:"kind"`
-}
+type evalCase = testkit.Question
 
-func loadEvalSet(t *testing.T, path string) []evalCase {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("question set %s is missing (it is read relative to the index package dir): %v", path, err)
-	}
-	defer f.Close()
-	var cases []evalCase
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		var c evalCase
-		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			t.Fatalf("%s:%d: %v", path, n, err)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("read %s: %v", path, err)
-	}
-	if len(cases) == 0 {
-		t.Fatalf("%s holds no questions", path)
-	}
-	return cases
-}
+func loadEvalSet(t *testing.T, path string) []evalCase { return testkit.ReadQuestions(t, path) }
 
 var evalSpace = regexp.MustCompile(`[\s\x{00a0}\x{3000}]+`)
 
