@@ -627,10 +627,11 @@ func testDuplicateMessage(t *testing.T, open func(*testing.T) bot.Store) {
 	one(t, b, m)
 }
 
-func testTwoBotsOneStore(t *testing.T, open func(*testing.T) bot.Store) {
-	store := open(t)
-	bots := []*bot.Bot{newBot(t, store, bot.Options{}), newBot(t, store, bot.Options{})}
-	for round := range 5 {
+// exactlyOneAnswers delivers the same message to all bots at once, rounds
+// times, and wants exactly one of them to answer each time.
+func exactlyOneAnswers(t *testing.T, bots []*bot.Bot, rounds int) {
+	t.Helper()
+	for round := range rounds {
 		m := mention("测试群", "张三", "中欧班列目标")
 		var answered atomic.Int32
 		var wg sync.WaitGroup
@@ -643,9 +644,15 @@ func testTwoBotsOneStore(t *testing.T, open func(*testing.T) bot.Store) {
 		}
 		wg.Wait()
 		if n := answered.Load(); n != 1 {
-			t.Errorf("round %d: %d bots answered one message; want exactly 1", round, n)
+			t.Errorf("round %d: %d of %d bots answered one message; want exactly 1", round, n, len(bots))
 		}
 	}
+}
+
+func testTwoBotsOneStore(t *testing.T, open func(*testing.T) bot.Store) {
+	store := open(t)
+	bots := []*bot.Bot{newBot(t, store, bot.Options{}), newBot(t, store, bot.Options{})}
+	exactlyOneAnswers(t, bots, 5)
 }
 
 const rateNotice = "提问太频繁了,请稍后再问。"

@@ -1,12 +1,9 @@
 package bot_test
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,15 +34,8 @@ func TestRedisGoesAwayAndReturns(t *testing.T) {
 // each over a whole outage, recovery included, with messages arriving while
 // Redis comes back.
 func TestRedisOutageLoggedOnce(t *testing.T) {
-	srv := redistest.Start(t)
-	var logs testkit.LogBuffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	store, err := redisstore.Open(t.Context(), srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	b := newBot(t, store, bot.Options{Logger: log})
+	srv, logs := redistest.Start(t), &testkit.LogBuffer{}
+	b := loggedRedisBot(t, srv, logs, bot.Options{})
 	one(t, b, private("张三", manyHits))
 
 	srv.Stop()
@@ -79,19 +69,24 @@ func TestRedisOutageLoggedOnce(t *testing.T) {
 	}
 }
 
-// redisOutage runs a bot on a Redis store through an outage of its
-// redis-server and returns what the bot logged.
-func redisOutage(t *testing.T) string {
+// loggedRedisBot is a bot on its own Redis store, logging into logs.
+func loggedRedisBot(t *testing.T, srv *redistest.Server, logs *testkit.LogBuffer, opts bot.Options) *bot.Bot {
 	t.Helper()
-	srv := redistest.Start(t)
-	var logs testkit.LogBuffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	store, err := redisstore.Open(t.Context(), srv.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
-	b := newBot(t, store, bot.Options{Logger: log, Admins: []string{"管理员甲"}})
+	t.Cleanup(func() { store.Close() })
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return newBot(t, store, opts)
+}
+
+// redisOutage runs a bot on a Redis store through an outage of its
+// redis-server and returns what the bot logged.
+func redisOutage(t *testing.T) string {
+	t.Helper()
+	srv, logs := redistest.Start(t), &testkit.LogBuffer{}
+	b := loggedRedisBot(t, srv, logs, bot.Options{Admins: []string{"管理员甲"}})
 
 	mustContain(t, "with Redis", one(t, b, private("张三", manyHits)), "营商环境")
 	mustContain(t, "更多 with Redis", one(t, b, private("张三", "更多")), "第2条")
@@ -161,22 +156,7 @@ func TestRedisOneReplyAcrossProcesses(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		bots = append(bots, newBot(t, s, bot.Options{}))
 	}
-	for round := range 10 {
-		m := mention("测试群", "张三", "中欧班列目标")
-		var answered atomic.Int32
-		var wg sync.WaitGroup
-		for _, b := range bots {
-			wg.Go(func() {
-				if len(b.Handle(context.Background(), m)) > 0 {
-					answered.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		if n := answered.Load(); n != 1 {
-			t.Errorf("round %d: %d of 3 bot processes answered one message; want exactly 1", round, n)
-		}
-	}
+	exactlyOneAnswers(t, bots, 10)
 	// A session started on one process continues on another.
 	one(t, bots[0], private("李四", manyHits))
 	mustContain(t, "更多 on another process", one(t, bots[1], private("李四", "更多")), "第2条")

@@ -114,13 +114,13 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 		}
 		return b.admin(ctx, in, cmd)
 	}
-	if r, s, label := b.namedSection(text); s != nil {
+	if r, s, label := b.namedSection(cmd); s != nil {
 		return b.sectionAnswer(text, r, s, label)
 	}
-	if r, s := b.topicSection(text); s != nil {
+	if r, s := b.topicSection(cmd); s != nil {
 		return b.sectionAnswer(text, r, s, partLabel(r, s))
 	}
-	if b.isOutlineQuestion(text) {
+	if b.isOutlineQuestion(cmd) {
 		return b.outline(text)
 	}
 	return b.search(ctx, conv, text)

@@ -26,8 +26,8 @@ var (
 	outlineAskRe = regexp.MustCompile(`哪[一二三四五六七八九十几]个|(?:分|分为|分成|有|包括)(?:哪|几)几?个?(?:方面|部分|板块)|[一二三四五六七八九十几]个(?:关键词|部分|方面|板块)|^(?:这篇|这份|本)?(?:工作)?报告(?:主要|都|一共)?(?:讲|说|写|谈)了?(?:什么|啥|哪些)|报告的?主要内容`)
 )
 
-func (b *Bot) isOutlineQuestion(text string) bool {
-	cmd := commandWord(text)
+// cmd is the question as commandWord leaves it (folded, no punctuation).
+func (b *Bot) isOutlineQuestion(cmd string) bool {
 	if outlineCmdRe.MatchString(cmd) || outlineAskRe.MatchString(cmd) ||
 		(outlineNounRe.MatchString(cmd) && outlineListRe.MatchString(cmd)) {
 		return true
@@ -231,23 +231,15 @@ func (b *Bot) sectionAnswer(query string, r *corpus.Report, s *corpus.Section, l
 	}
 	var items []string
 	var intro *corpus.Paragraph
-	var lines []*corpus.Paragraph
-	var walk func(*corpus.Section)
-	walk = func(s *corpus.Section) {
-		for _, p := range s.Paragraphs {
-			switch {
-			case p.Lead != "":
-				items = append(items, p.Lead)
-			case intro == nil:
-				intro = p
-			}
-			lines = append(lines, p)
-		}
-		for _, c := range s.Children {
-			walk(c)
+	lines := sectionParagraphs(s)
+	for _, p := range lines {
+		switch {
+		case p.Lead != "":
+			items = append(items, p.Lead)
+		case intro == nil:
+			intro = p
 		}
 	}
-	walk(s)
 	var hits []corpus.Hit
 	switch {
 	case len(items) > 0:
@@ -289,10 +281,10 @@ func partLabel(r *corpus.Report, s *corpus.Section) string {
 var sectionFillerRe = regexp.MustCompile(`(?:19|20)[0-9][0-9]年|第[0-9一二三四五六七八九十]+个?|关键词|部分|这块|那块|板块|方面|工作|内容|主要|具体|讲的?|说的?|谈|写|是|关于|包括|包含|有|哪几条|几条|哪几|哪些|什么|啥|的|了|呢|吗|呀|啊|都|那|这|今年|请问|一下|介绍|报告|里|个`)
 
 // namedSection finds the section a question is only about (影响力部分), or nil
-// when the question asks more than that.
-func (b *Bot) namedSection(text string) (*corpus.Report, *corpus.Section, string) {
-	cmd := commandWord(text)
-	if r := b.reportFor(text); r != nil {
+// when the question asks more than that. cmd is the question as commandWord
+// leaves it.
+func (b *Bot) namedSection(cmd string) (*corpus.Report, *corpus.Section, string) {
+	if r := b.reportFor(cmd); r != nil {
 		for _, s := range r.Sections {
 			name := corpus.Fold(s.Name)
 			if utf8.RuneCountInString(name) < 2 || !strings.Contains(cmd, name) {
@@ -317,8 +309,7 @@ var topicFillerRe = regexp.MustCompile(`抓|搞|做|干|说下|说说|讲讲|要
 // topicSection finds the part a "分哪几方面" question is about: the part
 // whose heading names the topic, or most of whose items do (产业 → 支撑力,
 // whose items are 做大优势产业, 做强特色产业, ...).
-func (b *Bot) topicSection(text string) (*corpus.Report, *corpus.Section) {
-	cmd := commandWord(text)
+func (b *Bot) topicSection(cmd string) (*corpus.Report, *corpus.Section) {
 	if !topicListRe.MatchString(cmd) {
 		return nil, nil
 	}
@@ -329,7 +320,7 @@ func (b *Bot) topicSection(text string) (*corpus.Report, *corpus.Section) {
 	var bestReport *corpus.Report
 	var best *corpus.Section
 	bestScore, second := 0, 0
-	if r := b.reportFor(text); r != nil {
+	if r := b.reportFor(cmd); r != nil {
 		// The topic's bigrams that the headings and items use at all:
 		// 民生方面列 is about 民生 (惠民生).
 		var headings strings.Builder
