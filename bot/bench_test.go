@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/memstore"
-	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/store/memstore"
+	"github.com/reportbot/reportbot/store/redisstore"
 )
 
 // Benchmarks of the whole chat core. The numbers and how to reproduce them

@@ -17,12 +17,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/memstore"
-	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/store/memstore"
+	"github.com/reportbot/reportbot/store/redisstore"
 )
 
 // The behaviour tests run once on the in-memory store and once on a Redis

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/memstore"
+	"github.com/reportbot/reportbot/store/memstore"
 )
 
 // FuzzAsk checks that no question panics the question path, and that every

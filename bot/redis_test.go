@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/internal/outage"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/store/redisstore"
 )
 
 const (

@@ -17,11 +17,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/digest"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/store/redisstore"
 )
 
 var _ bot.DigestControl = (*digest.Service)(nil)

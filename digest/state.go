@@ -55,7 +55,7 @@ var ErrLockLost = errors.New("digest: the day's push lock was lost")
 // record in one atomic step, so a process whose lock expired mid-push can
 // claim nothing more, and no target is claimed twice.
 //
-// bot/redisstore implements it in Redis (shared, restart-safe); NewMemoryState
+// store/redisstore implements it in Redis (shared, restart-safe); NewMemoryState
 // in this package keeps it in memory.
 type StateStore interface {
 	// TryLock takes the day's lock for token, for ttl, unless someone holds

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/memstore"
+	"github.com/reportbot/reportbot/store/memstore"
 )
 
 // answerJSON is one line of `reportbot ask --json`; its shape is the

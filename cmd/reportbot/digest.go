@@ -8,10 +8,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/config"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/digest"
+	"github.com/reportbot/reportbot/store/redisstore"
 )
 
 // digestConfig translates the [digest] section for package digest.

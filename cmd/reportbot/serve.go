@@ -8,11 +8,11 @@ import (
 	"sync"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/memstore"
-	"github.com/reportbot/reportbot/bot/redisstore"
-	"github.com/reportbot/reportbot/bot/wechat"
+	"github.com/reportbot/reportbot/channel/wechat"
 	"github.com/reportbot/reportbot/digest"
 	"github.com/reportbot/reportbot/ops"
+	"github.com/reportbot/reportbot/store/memstore"
+	"github.com/reportbot/reportbot/store/redisstore"
 	"github.com/reportbot/reportbot/wecom"
 )
 

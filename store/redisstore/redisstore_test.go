@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/storetest"
 	"github.com/reportbot/reportbot/internal/outage"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/store/storetest"
 )
 
 // server is the redis-server shared by the tests of this binary; each store

@@ -16,11 +16,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/reportbot/reportbot/bot"
-	"github.com/reportbot/reportbot/bot/redisstore"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/store/redisstore"
 )
 
 // The end-to-end tests run the real openwechat client against fakeWeChat,
