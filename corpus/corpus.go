@@ -13,6 +13,14 @@ type Report struct {
 	// Year is the year the report plans for (2022 for the 2022 work report),
 	// taken from the title or text; 0 when unknown.
 	Year int
+	// Region is the place the report is about, from its title: 全国
+	// (National) for the State Council's reports, 浙江省, 兰州新区; "" when
+	// the title names none.
+	Region string
+	// Thesaurus holds the rules of a REPORT.thesaurus.txt file beside the
+	// report (`WORD => REWRITE, ...` lines): wording that only this report
+	// needs. "" when there is none.
+	Thesaurus string
 	// Sections in document order, all levels. Top-level blocks (展望2022年,
 	// 重点工作) and their children (奋斗目标, 1 关键词:引领力) form a tree
 	// through Children; TopLevel returns the roots.
@@ -42,6 +50,30 @@ type Paragraph struct {
 	Lead      string
 	Text      string
 	Sentences []*Sentence
+	// Term is the term a glossary entry (名词解释) explains, "" elsewhere.
+	Term string
+	// Period says whether the paragraph looks back (review of past years)
+	// or ahead (this year's targets and tasks).
+	Period Period
+}
+
+// Period is the time a paragraph speaks of.
+type Period int
+
+const (
+	PeriodUnknown Period = iota // preamble, closing words, articles with no such parts
+	PeriodReview                // 过去一年工作回顾, 2024年工作回顾: what was done
+	PeriodPlan                  // 2025年政府工作任务, 主要预期目标: what is to be done
+)
+
+func (p Period) String() string {
+	switch p {
+	case PeriodReview:
+		return "review"
+	case PeriodPlan:
+		return "plan"
+	}
+	return "unknown"
 }
 
 // Sentence is the answer unit: what a user is shown verbatim.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,7 +28,16 @@ var defaultReports = sync.OnceValues(func() ([]*Report, error) {
 		return nil, fmt.Errorf("corpus: read embedded reports: %w", err)
 	}
 	var reports []*Report
+	thesauri := map[string]string{}
 	for _, e := range entries {
+		if id, ok := thesaurusOf(e.Name()); ok {
+			data, err := embedded.ReadFile(path.Join("reports", e.Name()))
+			if err != nil {
+				return nil, fmt.Errorf("corpus: read embedded %s: %w", e.Name(), err)
+			}
+			thesauri[id] = string(data)
+			continue
+		}
 		if e.IsDir() || !IsReportFile(e.Name()) {
 			continue
 		}
@@ -41,63 +51,128 @@ var defaultReports = sync.OnceValues(func() ([]*Report, error) {
 		}
 		reports = append(reports, r)
 	}
+	attachThesauri(reports, thesauri)
 	return reports, nil
 })
 
+// ThesaurusSuffix names the file of rules beside a report that only that
+// report's wording needs: 2022-lanzhou-xinqu-work-report.thesaurus.txt goes
+// with 2022-lanzhou-xinqu-work-report.txt.
+const ThesaurusSuffix = ".thesaurus.txt"
+
+func thesaurusOf(name string) (reportID string, ok bool) {
+	if !strings.HasSuffix(strings.ToLower(name), ThesaurusSuffix) {
+		return "", false
+	}
+	return name[:len(name)-len(ThesaurusSuffix)], true
+}
+
+func attachThesauri(reports []*Report, thesauri map[string]string) {
+	for _, r := range reports {
+		r.Thesaurus = thesauri[r.ID]
+	}
+}
+
 // IsReportFile reports whether a file name has an extension LoadDir reads:
-// .txt, .md, .markdown, .html, .htm.
+// .txt, .md, .markdown, .html, .htm, .docx.
 func IsReportFile(name string) bool {
+	if _, ok := thesaurusOf(name); ok {
+		return false
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".txt", ".md", ".markdown", ".html", ".htm":
+	case ".txt", ".md", ".markdown", ".html", ".htm", ".docx":
 		return true
 	}
 	return false
 }
 
+// Skipped is a file of a corpus folder that LoadDir did not load, and why.
+type Skipped struct {
+	File   string // path of the file
+	Reason error
+}
+
+func (s Skipped) Error() string { return s.File + ": " + s.Reason.Error() }
+
+// Formats that users save reports in but LoadDir cannot read, with what to do.
+var unsupportedHint = map[string]string{
+	".doc": "old Word format: save it as .docx", ".wps": "WPS format: save it as .docx",
+	".pdf": "PDF is not read: save the report as .docx or text", ".rtf": "save it as .docx",
+	".odt": "save it as .docx", ".xls": "a spreadsheet, not a report", ".xlsx": "a spreadsheet, not a report",
+}
+
 // LoadDir parses every report file directly in dir (not recursive), in file
-// name order. A file that fails is skipped and reported in the errors (each
-// names the file); the others still load. Hidden files are ignored.
-func LoadDir(dir string) ([]*Report, []error) {
+// name order. Every other file, and every report file that fails, is named
+// in skipped with its reason; the others still load. Hidden files and
+// folders are ignored. err is set when dir cannot be read or when no report
+// could be loaded from it: an answer set built from nothing would only ever
+// say "not found".
+func LoadDir(dir string) (reports []*Report, skipped []Skipped, err error) {
 	entries, err := os.ReadDir(dir) // sorted by file name
 	if err != nil {
-		return nil, []error{fmt.Errorf("corpus: read folder: %w", err)}
+		return nil, nil, fmt.Errorf("corpus: read report folder: %w", err)
 	}
-	var (
-		reports []*Report
-		errs    []error
-		ids     = map[string]string{}
-	)
+	ids := map[string]string{}
+	thesauri := map[string]string{}
+	skip := func(p string, reason error) { skipped = append(skipped, Skipped{File: p, Reason: reason}) }
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") || !IsReportFile(name) {
+		p := filepath.Join(dir, name)
+		if strings.HasPrefix(name, ".") || e.IsDir() {
 			continue
 		}
-		p := filepath.Join(dir, name)
-		if e.IsDir() {
+		if id, ok := thesaurusOf(name); ok {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				skip(p, err)
+				continue
+			}
+			thesauri[id] = string(data)
+			continue
+		}
+		if !IsReportFile(name) {
+			hint := unsupportedHint[strings.ToLower(filepath.Ext(name))]
+			if hint == "" {
+				hint = "not a report format (.txt, .md, .html, .docx)"
+			}
+			skip(p, errors.New(hint))
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.Size() > MaxSize {
+			skip(p, ErrTooLarge) // refused before reading it
 			continue
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("corpus: %w", err))
+			skip(p, err)
 			continue
 		}
-		r, err := Parse(p, data)
+		r, err := parse(p, data)
 		if err != nil {
-			errs = append(errs, err)
+			skip(p, err)
 			continue
 		}
 		if prev, dup := ids[r.ID]; dup {
 			// a.txt and a.md would share the ID a: answers could not say which.
-			errs = append(errs, fmt.Errorf("corpus: %s: report ID %q already used by %s, skipped", p, r.ID, prev))
+			skip(p, fmt.Errorf("report ID %q already used by %s", r.ID, prev))
 			continue
 		}
 		ids[r.ID] = p
 		reports = append(reports, r)
 	}
-	if len(reports) == 0 && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("corpus: %s: no report files (.txt, .md, .html)", dir))
+	if len(reports) == 0 {
+		if len(skipped) == 0 {
+			return nil, nil, fmt.Errorf("corpus: %s: the folder has no report files (.txt, .md, .html, .docx)", dir)
+		}
+		return nil, skipped, fmt.Errorf("corpus: %s: no report could be read (%d files skipped, first %v)", dir, len(skipped), skipped[0])
 	}
-	return reports, errs
+	attachThesauri(reports, thesauri)
+	for id := range thesauri {
+		if _, ok := ids[id]; !ok {
+			skip(filepath.Join(dir, id+ThesaurusSuffix), fmt.Errorf("no report %q beside it", id))
+		}
+	}
+	return reports, skipped, nil
 }
 
 // Fingerprint is a content hash of parsed reports: it changes when a report
@@ -119,6 +194,8 @@ func Fingerprint(reports []*Report) string {
 		field(r.Source)
 		field(r.Date)
 		field(strconv.Itoa(r.Year))
+		field(r.Region)
+		field(r.Thesaurus)
 		secIndex := map[*Section]int{}
 		for i, s := range r.Sections {
 			secIndex[s] = i

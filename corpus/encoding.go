@@ -3,6 +3,7 @@ package corpus
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,7 +17,7 @@ var (
 	ErrEmpty    = errors.New("no report text")
 	ErrBinary   = errors.New("binary file, not a report")
 	ErrEncoding = errors.New("unknown text encoding (want UTF-8, GB18030/GBK or UTF-16 with BOM)")
-	ErrTooLarge = errors.New("file too large for a report")
+	ErrTooLarge = fmt.Errorf("file too large for a report (the limit is %d MiB)", MaxSize>>20)
 )
 
 // MaxSize is the largest file Parse accepts. Work reports are tens of

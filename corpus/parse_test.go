@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -311,30 +312,73 @@ func TestLoadDir(t *testing.T) {
 	write("b-seed.txt", seedBytes(t))
 	write("a.md", []byte("# 2023年报告\n\n## 目标\n\n增长5%。\n"))
 	write("c.HTML", []byte("<h1>2024年报告</h1><p>增长6%。</p>"))
+	write("d.docx", docxOf(t, "2025年某市政府工作报告", "一、主要目标", "地区生产总值增长5%左右。"))
 	write("bad.txt", []byte("\x00\x01binary"))
-	write("notes.docx", []byte("ignored"))
+	write("broken.docx", []byte("not a zip"))
+	write("old.doc", []byte("ignored"))
 	write(".hidden.txt", []byte("ignored"))
 	if err := os.Mkdir(filepath.Join(dir, "sub.txt"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	reports, errs := LoadDir(dir)
+	reports, skipped, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for _, r := range reports {
 		ids = append(ids, r.ID)
 	}
-	if !slices.Equal(ids, []string{"a", "b-seed", "c"}) {
+	if !slices.Equal(ids, []string{"a", "b-seed", "c", "d"}) {
 		t.Errorf("IDs = %q", ids)
 	}
-	if len(errs) != 1 || !errors.Is(errs[0], ErrBinary) || !strings.Contains(errs[0].Error(), "bad.txt") {
-		t.Errorf("errors = %v, want one ErrBinary naming bad.txt", errs)
+	reasons := map[string]error{}
+	for _, s := range skipped {
+		reasons[filepath.Base(s.File)] = s.Reason
 	}
+	if len(skipped) != 3 || !errors.Is(reasons["bad.txt"], ErrBinary) || !errors.Is(reasons["broken.docx"], ErrDocx) ||
+		!strings.Contains(fmt.Sprint(reasons["old.doc"]), ".docx") {
+		t.Errorf("skipped = %v, want bad.txt (binary), broken.docx (not docx), old.doc (save as .docx)", skipped)
+	}
+}
 
-	if _, errs := LoadDir(filepath.Join(dir, "missing")); len(errs) != 1 || !errors.Is(errs[0], os.ErrNotExist) {
-		t.Errorf("missing folder: %v", errs)
+func TestLoadDirWithoutReports(t *testing.T) {
+	if _, _, err := LoadDir(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing folder: %v", err)
 	}
 	empty := t.TempDir()
-	if rs, errs := LoadDir(empty); len(rs) != 0 || len(errs) != 1 {
-		t.Errorf("empty folder: %v, %v", rs, errs)
+	if rs, _, err := LoadDir(empty); len(rs) != 0 || err == nil || !strings.Contains(err.Error(), "no report files") {
+		t.Errorf("empty folder: %v, %v", rs, err)
+	}
+	unsupported := t.TempDir()
+	for _, name := range []string{"a.pdf", "b.doc"} {
+		if err := os.WriteFile(filepath.Join(unsupported, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, skipped, err := LoadDir(unsupported)
+	if len(rs) != 0 || len(skipped) != 2 || err == nil || !strings.Contains(err.Error(), "2 files skipped") {
+		t.Errorf("folder of unsupported files: %v, %v, %v", rs, skipped, err)
+	}
+}
+
+func TestLoadDirRefusesHugeFileUnread(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "huge.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file: its size is over the limit without writing 16 MiB.
+	if err := f.Truncate(MaxSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.WriteFile(filepath.Join(dir, "ok.txt"), seedBytes(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, skipped, err := LoadDir(dir)
+	if err != nil || len(skipped) != 1 || !errors.Is(skipped[0].Reason, ErrTooLarge) ||
+		!strings.Contains(skipped[0].Error(), "huge.txt") || !strings.Contains(skipped[0].Error(), "16 MiB") {
+		t.Errorf("skipped = %v, err = %v; want huge.txt refused naming the 16 MiB limit", skipped, err)
 	}
 }
 
@@ -351,6 +395,7 @@ func TestFingerprint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	again.Thesaurus = a[0].Thesaurus // the file beside the embedded report
 	fp := Fingerprint(a)
 	if len(fp) != 64 || Fingerprint([]*Report{again}) != fp {
 		t.Errorf("fingerprint %q not stable across parses", fp)

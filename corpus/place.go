@@ -1,6 +1,9 @@
 package corpus
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // PlaceSep separates the parts of a Place.
 const PlaceSep = " › "
@@ -89,11 +92,59 @@ func (p *Paragraph) Place() string {
 	return strings.Join(names, PlaceSep)
 }
 
-// Highlights returns the report's headline targets: the sentences carrying
-// figures in the sections before the first numbered section (奋斗目标 and
-// 数读报告 in the seed), in order. A report whose first section is numbered,
-// or that has no numbered section at all, has no such block: nil.
+// reTargetCue marks the headline targets: 今年发展主要预期目标是：…,
+// 主要预期目标为：…, or a section called 奋斗目标 / 主要目标 / 数读报告.
+var reTargetCue = regexp.MustCompile(`主要预期目标|预期目标|主要目标|奋斗目标|主要指标|数读`)
+
+// Highlights returns the report's headline targets, found by content so that
+// any report has them: the figure sentences (target lists are cut at ；, one
+// clause each) of the paragraphs that announce the main targets, and of
+// sections named for them. A report with neither falls back to the figure
+// sentences before its first numbered section (a summary block at the top of
+// an article), and else has none.
 func (r *Report) Highlights() []*Sentence {
+	var out []*Sentence
+	seen := map[*Paragraph]bool{}
+	add := func(p *Paragraph) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, s := range p.Sentences {
+			if len(s.Figures) > 0 {
+				out = append(out, s)
+			}
+		}
+	}
+	for _, p := range r.Paragraphs {
+		if p.Period == PeriodReview {
+			continue
+		}
+		if p.Section != nil && reTargetCue.MatchString(p.Section.Name) {
+			add(p)
+			continue
+		}
+		if loc := reTargetCue.FindStringIndex(p.Text); loc != nil && loc[0] < 40 && figureCount(p) >= 2 {
+			add(p)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	return r.summaryBlock()
+}
+
+func figureCount(p *Paragraph) int {
+	n := 0
+	for _, s := range p.Sentences {
+		n += len(s.Figures)
+	}
+	return n
+}
+
+// summaryBlock: the figure sentences in the sections before the first
+// numbered section, nil when the first section is numbered or none is.
+func (r *Report) summaryBlock() []*Sentence {
 	first := -1
 	for i, s := range r.Sections {
 		if s.Number != "" {

@@ -103,7 +103,14 @@ func numbered(text string) *heading {
 			h.name = cleanName(rest)
 			return h
 		}
-		if runeLen(rest) <= 30 && !strings.ContainsAny(strings.TrimRight(rest, sentencePunct), sentencePunct) {
+		// Task headings of real reports are long and carry commas
+		// (（一）大力提振消费、提高投资效益，全方位扩大国内需求。), and
+		// often their body follows on the same line.
+		maxName := 30
+		if n.rank <= rankParenC {
+			maxName = 50
+		}
+		if runeLen(rest) <= maxName && !strings.ContainsAny(strings.TrimRight(rest, sentencePunct), sentencePunct) {
 			h.name = cleanName(rest)
 			return h
 		}
@@ -111,7 +118,11 @@ func numbered(text string) *heading {
 		if len(sents) < 2 {
 			return nil
 		}
-		if lead := leadOf(sents[0], 30); lead != "" {
+		lead := leadOf(sents[0], 30)
+		if lead == "" && n.rank <= rankParenC {
+			lead = headingSentence(sents[0], maxName)
+		}
+		if lead != "" {
 			h.name = cleanName(lead)
 			h.body = trimSpace(strings.TrimPrefix(rest, sents[0]))
 			return h
@@ -119,6 +130,17 @@ func numbered(text string) *heading {
 		return nil
 	}
 	return nil
+}
+
+// headingSentence returns a sentence without its full stop when it can name
+// a section: it ends in 。 or ！ (not ；), is at most max runes, and states
+// no figure (a target is body text, not a heading).
+func headingSentence(sentence string, max int) string {
+	body := strings.TrimSuffix(strings.TrimSuffix(sentence, "。"), "！")
+	if body == sentence || body == "" || runeLen(body) > max || strings.ContainsAny(body, sentencePunct) || len(ExtractFigures(body)) > 0 {
+		return ""
+	}
+	return body
 }
 
 // cleanName makes a heading's display name: 关键词: goes, a final full stop
@@ -170,6 +192,25 @@ func leadOf(sentence string, max int) string {
 	return body
 }
 
+var (
+	// Enumerated items inside a section: 一是…, 第一，…, 首先，….
+	reEnumeration = regexp.MustCompile(`^(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[，,]|首先[，,]|其次[，,])`)
+	// Annexes that explain terms.
+	reGlossary = regexp.MustCompile(`名词解释|名词注释|术语解释|^注释$|^注解$`)
+	// A glossary entry: optional numbering, the term, a colon.
+	reGlossaryEntry = regexp.MustCompile(`^(?:[（(]?\d{1,3}[)）.．、]?[\s\p{Zs}]*)?([^：:。，,]{1,24})[：:]`)
+)
+
+// inGlossary reports whether sec is, or is under, a 名词解释 annex.
+func inGlossary(sec *Section) bool {
+	for ; sec != nil; sec = sec.Parent {
+		if reGlossary.MatchString(sec.Name) {
+			return true
+		}
+	}
+	return false
+}
+
 // leadMax is the longest item lead (全方位拓展外贸经济“新廊道” is 14).
 const leadMax = 20
 
@@ -212,6 +253,9 @@ func (r *Report) build(blocks []block) {
 		switch {
 		case subtitle[i]:
 			current().Subtitle = collapseSpace(b.text)
+		case h != nil && h.rank > rankParenC && inGlossary(current()):
+			// 1.六大优势产业：… in a 名词解释 annex is an entry, not a heading.
+			r.addParagraph(current(), b.text)
 		case h != nil:
 			for len(stack) > 0 && stack[len(stack)-1].rank >= h.rank {
 				stack = stack[:len(stack)-1]
@@ -239,6 +283,16 @@ func (r *Report) addParagraph(sec *Section, text string) {
 	}
 	if len(sents) >= 2 {
 		p.Lead = leadOf(sents[0], leadMax)
+		if m := reEnumeration.FindString(sents[0]); m != "" && p.Lead == "" {
+			// 一是因时因势加强宏观调控，推动经济回升向好。…: the item's lead
+			// without its ordinal.
+			p.Lead = headingSentence(strings.TrimPrefix(sents[0], m), 45)
+		}
+	}
+	if inGlossary(sec) {
+		if m := reGlossaryEntry.FindStringSubmatch(text); m != nil {
+			p.Term = m[1]
+		}
 	}
 	r.Paragraphs = append(r.Paragraphs, p)
 	if sec != nil {

@@ -85,12 +85,12 @@ func loadReports(cfg config.Config, log *slog.Logger) ([]*corpus.Report, error) 
 		}
 		return rs, nil
 	}
-	rs, errs := corpus.LoadDir(cfg.Corpus.Dir)
-	for _, err := range errs {
-		log.Warn("skipped a report file", "err", err)
+	rs, skipped, err := corpus.LoadDir(cfg.Corpus.Dir)
+	for _, s := range skipped {
+		log.Warn("skipped a file of the report folder", "file", s.File, "reason", s.Reason)
 	}
-	if len(rs) == 0 {
-		return nil, fmt.Errorf("no readable report in %s", cfg.Corpus.Dir)
+	if err != nil {
+		return nil, err
 	}
 	return rs, nil
 }
