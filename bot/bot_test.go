@@ -833,11 +833,11 @@ func TestAskIsStateless(t *testing.T) {
 // included) 95 % hit@1 and 90 % not-found.
 func TestQuestionSets(t *testing.T) {
 	b := newBot(t, memstore.New(), bot.Options{})
-	dev := scoreQuestions(t, b, "../../shared/eval/dev.jsonl")
+	dev := scoreQuestions(t, b, "../testdata/questions/dev.jsonl")
 	if dev.hit1*24 < dev.n*23 || dev.hit3 != dev.n || dev.fig1*12 < dev.figs*11 || dev.noneOK != dev.nones {
 		t.Errorf("dev set: %+v; want hit@1 ≥ 23/24, hit@3 all, figures@1 ≥ 11/12, not-found all", dev)
 	}
-	own := scoreQuestions(t, b, "../index/testdata/questions.jsonl")
+	own := scoreQuestions(t, b, "../testdata/questions/tuning-lanzhou.jsonl")
 	if own.n == 0 || own.nones == 0 || own.outlines == 0 {
 		t.Fatalf("own set: %+v; want answerable, outline and not-found questions", own)
 	}

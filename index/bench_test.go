@@ -26,8 +26,8 @@ import (
 // shared dev set when the workspace has it (it lives outside the repo), and
 // the index's own test questions, which are always there.
 var benchQuestionFiles = []string{
-	filepath.Join("..", "..", "shared", "eval", "dev.jsonl"),
-	filepath.Join("testdata", "questions.jsonl"),
+	filepath.Join("..", "testdata", "questions", "dev.jsonl"),
+	filepath.Join("..", "testdata", "questions", "tuning-lanzhou.jsonl"),
 }
 
 // benchQuestions are the questions of the sets that exist.

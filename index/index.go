@@ -29,12 +29,12 @@ import (
 const (
 	fieldText    = "text"
 	fieldContext = "context"
-	fieldYear    = "year"
+	fieldReport  = "report"
 
 	fingerprintKey = "reportbot.fingerprint"
 	// mappingVersion changes whenever the mapping or the documents change
 	// shape, so an on-disk index built by an older reportbot is rebuilt.
-	mappingVersion = "2"
+	mappingVersion = "3"
 )
 
 // freq is how many sentences hold a term in their text and in the headings
@@ -52,6 +52,10 @@ type Index struct {
 	analyzer  analysis.Analyzer
 	titles    []string // folded report titles
 	log       *slog.Logger
+	// Years of the oldest and newest reports, and whether reports of more
+	// than one region are loaded: for preferring the newest, national one.
+	minYear, maxYear int
+	mixedRegions     bool
 	// Where the index lives on disk, "" in memory; and whether Open rebuilt it.
 	Dir     string
 	Rebuilt bool
@@ -60,15 +64,17 @@ type Index struct {
 // passage is one indexed sentence with what ranking needs in memory, so no
 // stored field is ever read back from bleve.
 type passage struct {
-	report   *corpus.Report
-	sentence *corpus.Sentence
-	text     string   // folded sentence text
-	section  string   // folded names of the sections above the sentence
-	lead     string   // folded lead of the item paragraph, "" when none or the sentence is the lead
-	title    string   // folded report title: what every sentence of the report is about
-	names    []string // folded names of the sections above the sentence
-	intro    bool     // in the paragraph that opens its section: the heading describes it
-	runes    int
+	report      *corpus.Report
+	reportIndex int // position of report in Index.reports
+	sentence    *corpus.Sentence
+	text        string   // folded sentence text
+	section     string   // folded names of the sections above the sentence
+	lead        string   // folded lead of the item paragraph, "" when none or the sentence is the lead
+	title       string   // folded report title: what every sentence of the report is about
+	names       []string // folded names of the sections above the sentence
+	intro       bool     // in the paragraph that opens its section: the heading describes it
+	term        string   // folded glossary term its paragraph explains, "" elsewhere
+	runes       int
 }
 
 // Options configure Build and Open.
@@ -96,7 +102,11 @@ func Build(ctx context.Context, reports []*corpus.Report, opts Options) (*Index,
 	if err != nil {
 		return nil, fmt.Errorf("create in-memory index: %w", err)
 	}
-	ix := newIndex(reports, bi, opts)
+	ix, err := newIndex(reports, bi, opts)
+	if err != nil {
+		bi.Close()
+		return nil, err
+	}
 	if err := ix.fill(ctx); err != nil {
 		bi.Close()
 		return nil, err
@@ -115,7 +125,11 @@ func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Option
 	if bi, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"}); err == nil {
 		got, err := bi.GetInternal([]byte(fingerprintKey))
 		if err == nil && string(got) == fp {
-			ix := newIndex(reports, bi, opts)
+			ix, err := newIndex(reports, bi, opts)
+			if err != nil {
+				bi.Close()
+				return nil, err
+			}
 			ix.Dir = dir
 			return ix, nil
 		}
@@ -136,7 +150,11 @@ func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Option
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", path, err)
 	}
-	ix := newIndex(reports, bi, opts)
+	ix, err := newIndex(reports, bi, opts)
+	if err != nil {
+		bi.Close()
+		return nil, err
+	}
 	ix.Dir, ix.Rebuilt = dir, true
 	if err := ix.fill(ctx); err != nil {
 		bi.Close()
@@ -169,13 +187,13 @@ func newMapping() mapping.IndexMapping {
 	text.Analyzer = analyzerName
 	text.Store, text.IncludeTermVectors, text.IncludeInAll, text.DocValues = false, false, false, false
 	ctxField := *text
-	year := bleve.NewKeywordFieldMapping()
-	year.Store, year.IncludeTermVectors, year.IncludeInAll, year.DocValues = false, false, false, false
+	report := bleve.NewKeywordFieldMapping()
+	report.Store, report.IncludeTermVectors, report.IncludeInAll, report.DocValues = false, false, false, false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldText, text)
 	doc.AddFieldMappingsAt(fieldContext, &ctxField)
-	doc.AddFieldMappingsAt(fieldYear, year)
+	doc.AddFieldMappingsAt(fieldReport, report)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
@@ -186,10 +204,23 @@ func newMapping() mapping.IndexMapping {
 
 // newIndex lays out the passages in a deterministic order: the document IDs
 // of an on-disk index are positions in this slice.
-func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
-	ix := &Index{reports: reports, bleve: bi, thesaurus: opts.Thesaurus, log: opts.Logger, charDF: map[rune]int{},
+func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) (*Index, error) {
+	th, err := opts.Thesaurus.withReports(reports)
+	if err != nil {
+		return nil, fmt.Errorf("read the reports' thesaurus files: %w", err)
+	}
+	ix := &Index{reports: reports, bleve: bi, thesaurus: th, log: opts.Logger, charDF: map[rune]int{},
 		analyzer: bi.Mapping().AnalyzerNamed(analyzerName)}
+	regions := map[string]bool{}
 	for _, r := range reports {
+		regions[r.Region] = true
+		if r.Year > 0 && (ix.minYear == 0 || r.Year < ix.minYear) {
+			ix.minYear = r.Year
+		}
+		ix.maxYear = max(ix.maxYear, r.Year)
+	}
+	ix.mixedRegions = len(regions) > 1
+	for ri, r := range reports {
 		restated := restatedLater(r)
 		title := corpus.Fold(r.Title)
 		ix.titles = append(ix.titles, title)
@@ -207,8 +238,8 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
 				if restated[s] {
 					continue
 				}
-				ps := passage{report: r, sentence: s, text: corpus.Fold(s.Text), section: section, intro: intro,
-					title: title, names: names,
+				ps := passage{report: r, reportIndex: ri, sentence: s, text: corpus.Fold(s.Text), section: section, intro: intro,
+					title: title, names: names, term: corpus.Fold(p.Term),
 					runes: len([]rune(s.Text))}
 				if p.Lead != "" && s.Index > 0 {
 					ps.lead = corpus.Fold(p.Lead)
@@ -225,7 +256,7 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) *Index {
 		}
 	}
 	ix.docCount = len(ix.passages)
-	return ix
+	return ix, nil
 }
 
 // restatedLater finds the sentences that a later sentence of the report
@@ -276,7 +307,7 @@ func sectionWords(s *corpus.Section) []string {
 type document struct {
 	Text    string `json:"text"`
 	Context string `json:"context"`
-	Year    string `json:"year"`
+	Report  string `json:"report"` // position of the report: questions are scoped by it
 }
 
 func (ix *Index) fill(ctx context.Context) error {
@@ -284,7 +315,7 @@ func (ix *Index) fill(ctx context.Context) error {
 	for i, p := range ix.passages {
 		// The title stays out: it would put every sentence of a report
 		// among the candidates of any question naming the report's subject.
-		doc := document{Text: p.text, Context: p.section + " " + p.lead, Year: strconv.Itoa(p.report.Year)}
+		doc := document{Text: p.text, Context: p.section + " " + p.lead, Report: strconv.Itoa(p.reportIndex)}
 		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
 			return fmt.Errorf("index sentence %d of %s: %w", p.sentence.Index, p.report.ID, err)
 		}
@@ -348,30 +379,39 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 	}
 	df := func(term string) int { f := lookup(term); return f.text + f.context }
 	textDF := func(term string) int { return lookup(term).text }
-	q := parseQuery(question, ix.thesaurus, func(b string) bool { return df(b) > 0 })
+	sc, rest := ix.scopeOf(corpus.Fold(question))
+	if sc.reports != nil && len(sc.reports) == 0 {
+		// A year or region no report is about. A year the reports speak
+		// of (到2035年) is something to match instead.
+		if sc.regionNamed || sc.year == 0 || lookup(strconv.Itoa(sc.year)).text == 0 {
+			return nil, nil
+		}
+		sc = scope{places: sc.places}
+	}
+	q := parseQuery(rest, ix.thesaurus, func(b string) bool { return df(b) > 0 })
+	if q.year != 0 && sc.year == 0 {
+		// The year was kept as something to match (到2035年).
+		q.concepts = append(q.concepts, concept{kind: conceptNumber, alts: []string{strconv.Itoa(q.year) + "年"}})
+	}
+	q.year = 0
 	if len(q.concepts) == 0 {
 		return nil, nil
 	}
-	if q.year != 0 && !ix.hasYear(q.year) {
-		// No report is that year's; a year the reports speak of (到2035年)
-		// is something to match, any other is a report we do not have.
-		y := strconv.Itoa(q.year)
-		if lookup(y).text == 0 {
-			return nil, nil
-		}
-		q.concepts = append(q.concepts, concept{kind: conceptNumber, alts: []string{y + "年"}})
-		q.year = 0
-	}
 
 	rk := newRanker(q, ix, df)
+	rk.scope = sc
 	if rk.generic(textDF) {
 		return nil, nil
 	}
 	bquery := ix.candidateQuery(q, lookup)
-	if q.year != 0 {
-		yt := bleve.NewTermQuery(strconv.Itoa(q.year))
-		yt.SetField(fieldYear)
-		bquery = bleve.NewConjunctionQuery(bquery, yt)
+	if sc.reports != nil {
+		var rqs []bq.Query
+		for _, i := range sc.reports {
+			tq := bleve.NewTermQuery(strconv.Itoa(i))
+			tq.SetField(fieldReport)
+			rqs = append(rqs, tq)
+		}
+		bquery = bleve.NewConjunctionQuery(bquery, bleve.NewDisjunctionQuery(rqs...))
 	}
 	req := bleve.NewSearchRequestOptions(bquery, candidates, 0, false)
 	res, err := ix.bleve.SearchInContext(ctx, req)
@@ -383,7 +423,7 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 	}
 	cands := make([]int, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		if i, err := strconv.Atoi(h.ID); err == nil && i >= 0 && i < len(ix.passages) {
+		if i, err := strconv.Atoi(h.ID); err == nil && i >= 0 && i < len(ix.passages) && namesPlaces(&ix.passages[i], sc.places) {
 			cands = append(cands, i)
 		}
 	}
@@ -454,15 +494,6 @@ func (ix *Index) candidateQuery(q query, lookup func(string) freq) bq.Query {
 		return bleve.NewMatchNoneQuery()
 	}
 	return bleve.NewDisjunctionQuery(qs...)
-}
-
-func (ix *Index) hasYear(y int) bool {
-	for _, r := range ix.reports {
-		if r.Year == y {
-			return true
-		}
-	}
-	return false
 }
 
 // idf of a document frequency; a string the reports never contain gets the

@@ -316,8 +316,11 @@ func TestParseThesaurus(t *testing.T) {
 			t.Errorf("rule %s = %q; want %q", word, got, want)
 		}
 	}
-	if got := th.expand(concept{kind: conceptHan, alts: []string{"火车目标"}}).alts; !slices.Equal(got, []string{"火车目标", "班列目标", "铁路目标"}) {
-		t.Errorf("expand(火车目标) = %q", got)
+	if got := th.rewrites("火车"); !slices.Equal(got, []string{"班列", "铁路"}) {
+		t.Errorf("rewrites(火车) = %q", got)
+	}
+	if got := th.rewrites("外贸"); !slices.Equal(got, []string{"进出口", "对外贸易"}) {
+		t.Errorf("rewrites(外贸) = %q; the word itself is not its own rewrite", got)
 	}
 
 	for _, tc := range []struct{ text, want string }{
@@ -340,7 +343,7 @@ func TestParseThesaurus(t *testing.T) {
 
 func TestDefaultThesaurus(t *testing.T) {
 	th := DefaultThesaurus()
-	for _, word := range []string{"gdp", "外贸", "火车", "地铁"} {
+	for _, word := range []string{"gdp", "外贸", "火车", "地铁", "孩子", "看病", "养老金", "种地"} {
 		if len(th.rules[word]) == 0 {
 			t.Errorf("built-in thesaurus has no rule for %s", word)
 		}

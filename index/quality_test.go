@@ -15,8 +15,8 @@ import (
 // sentence, hit@3 in the top three, figures@1 when the wanted figure is one of
 // the top sentence's figures, not-found when nothing is returned.
 const (
-	devSetPath = "../../shared/eval/dev.jsonl"
-	ownSetPath = "testdata/questions.jsonl"
+	devSetPath = "../testdata/questions/dev.jsonl"
+	ownSetPath = "../testdata/questions/tuning-lanzhou.jsonl"
 )
 
 type evalCase = testkit.Question

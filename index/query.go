@@ -34,6 +34,15 @@ type concept struct {
 	alts []string
 }
 
+// period is the time a question asks about.
+type period int
+
+const (
+	periodAny    period = iota
+	periodReview        // 去年完成了多少, 实际增长
+	periodPlan          // 今年的目标, 打算怎么做
+)
+
 // query is a parsed question.
 type query struct {
 	concepts    []concept
@@ -41,6 +50,12 @@ type query struct {
 	unitHints   []string // units asked for: 几所 → 所
 	aims        []string // target nouns asked about (目标, 任务): a sentence naming them states one
 	year        int      // 2023年… restricts to that year's reports; 0 = any
+	// fragments are the runs of the question's content words as written
+	// (城镇新增就业), for the bonus of finding them in a row.
+	fragments []string
+	period    period
+	// definition: the question asks what a term means (X是什么意思).
+	definition bool
 }
 
 // units that follow a number or 几/多少 in questions and reports. Longest first.
@@ -52,8 +67,13 @@ var (
 	latinRe    = regexp.MustCompile(`[0-9]*[a-z][a-z0-9]*(?:[+\-][a-z0-9]+)*|[0-9]+\+[a-z0-9]+`)
 	numberRe   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?(?:%|万|亿|千|百)*(?:` + unitPattern + `)?`)
 	// Words that mark a question about a target or an amount.
-	aimRe          = regexp.MustCompile(`目标|指标|任务`)
-	aNotARe        = regexp.MustCompile(`\p{Han}[不没]\p{Han}`)
+	aimRe   = regexp.MustCompile(`目标|指标|任务`)
+	aNotARe = regexp.MustCompile(`\p{Han}[不没]\p{Han}`)
+	// Words that ask about the past year(s) the report looks back on, or
+	// about what is planned.
+	reviewRe       = regexp.MustCompile(`去年|上年|前年|过去|完成了|完成得|完成多少|完成情况|实际|取得了?|做了哪些|干了|成效|成绩|成果|增长了|提高了|下降了|达到了|降了|涨了|了多少|回顾|一年来|五年来|以来`)
+	planRe         = regexp.MustCompile(`今年|明年|目标|计划|打算|准备|预期|安排|新政策|措施|举措|怎么做|会不会|要不要|能不能|将要|将会|要[^求]`)
+	definitionRe   = regexp.MustCompile(`什么意思|啥意思|是什么|是啥|是指|指什么|指的是|含义|意思是|怎么理解|什么叫|何谓`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
 
@@ -91,6 +111,13 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	s := corpus.Fold(question)
 	q.wantsFigure = figureIntentRe.MatchString(s)
 	q.aims = aimRe.FindAllString(s, -1)
+	q.definition = definitionRe.MatchString(s)
+	switch {
+	case reviewRe.MatchString(s):
+		q.period = periodReview
+	case planRe.MatchString(s):
+		q.period = periodPlan
+	}
 
 	if m := yearRe.FindStringSubmatch(s); m != nil {
 		q.year, _ = strconv.Atoi(m[1])
@@ -106,7 +133,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	})
 
 	for _, m := range latinRe.FindAllString(s, -1) {
-		q.concepts = append(q.concepts, th.expand(concept{kind: conceptLatin, alts: []string{m}}))
+		q.concepts = append(q.concepts, concept{kind: conceptLatin, alts: append([]string{m}, th.rewrites(m)...)})
 	}
 	s = latinRe.ReplaceAllString(s, " ")
 	for _, m := range numberRe.FindAllString(s, -1) {
@@ -116,9 +143,32 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 
 	inWord := func(b string) bool { return th.hasBigram(b) || (known != nil && known(b)) }
 	for _, frag := range hanFragments(s, inWord) {
-		q.concepts = append(q.concepts, th.expand(concept{kind: conceptHan, alts: []string{frag}}))
+		q.fragments = append(q.fragments, frag)
+		for _, w := range splitWords(frag, th, known) {
+			q.concepts = append(q.concepts, concept{kind: conceptHan, alts: append([]string{w}, th.rewrites(w)...)})
+		}
 	}
 	return q
+}
+
+// splitWords cuts a run of content characters into words: the thesaurus's
+// rule words as they are (找工作, 看病贵), the rest with the general
+// dictionary, where a bigram the reports use counts as a word too.
+func splitWords(frag string, th *Thesaurus, known knownBigram) []string {
+	parts, isRule := th.cut(frag)
+	var extra func(string) bool
+	if known != nil {
+		extra = func(w string) bool { return utf8.RuneCountInString(w) == 2 && known(w) }
+	}
+	var words []string
+	for i, p := range parts {
+		if isRule[i] {
+			words = append(words, p)
+			continue
+		}
+		words = append(words, generalDictionary().segment([]rune(p), extra)...)
+	}
+	return words
 }
 
 // takeUnitHints removes 几所 / 多少班 from s and records the unit, unless the

@@ -15,7 +15,7 @@ import (
 // carry no weight, but characters the reports never use do, with the highest
 // weight: a question about 房价 is not answered by a sentence about 新区.
 const (
-	minCoverage       = 0.6  // below this the reports do not cover the question
+	minCoverage       = 0.5  // below this the reports do not cover the question
 	relativeCoverage  = 0.7  // later answers must cover this much of the best one's coverage
 	sectionWeight     = 0.6  // a match in the section heading counts this much
 	introWeight       = 0.95 // ... in the heading of the paragraph that opens the section
@@ -30,18 +30,66 @@ const (
 	minGenericDocs    = 50   // fewer sentences than this: no question is generic
 	contiguityBonus   = 0.1  // all the question's words appear in runs of 3+ characters as written
 	contiguityLeaders = 10   // candidates checked for contiguity
+	periodBonus       = 0.08 // the sentence speaks of the time asked about (去年 → review)
+	periodPenalty     = 0.05 // ... of the other time
+	planDefault       = 0.02 // no time asked: this year's plan before the review
+	definitionBonus   = 0.4  // a glossary entry (名词解释) for the term asked about
 )
+
+// periodScore prefers sentences of the time the question asks about.
+func (rk *ranker) periodScore(p *passage) float64 {
+	got := p.sentence.Paragraph.Period
+	switch rk.q.period {
+	case periodReview:
+		switch got {
+		case corpus.PeriodReview:
+			return periodBonus
+		case corpus.PeriodPlan:
+			return -periodPenalty
+		}
+	case periodPlan:
+		switch got {
+		case corpus.PeriodPlan:
+			return periodBonus / 2
+		case corpus.PeriodReview:
+			return -periodPenalty
+		}
+	default:
+		if got == corpus.PeriodPlan {
+			return planDefault
+		}
+	}
+	return 0
+}
+
+// definitionScore puts the glossary entry of the term asked about first.
+func (rk *ranker) definitionScore(p *passage) float64 {
+	term := p.term
+	if !rk.q.definition || term == "" {
+		return 0
+	}
+	for _, f := range rk.q.fragments {
+		if len([]rune(term)) >= 2 && (strings.Contains(f, term) || strings.Contains(term, f) && len([]rune(f)) >= 2) {
+			return definitionBonus
+		}
+	}
+	return 0
+}
 
 type ranker struct {
 	q        query
 	ix       *Index
 	concepts []rankedConcept
 	total    float64
+	scope    scope
 }
 
 type rankedConcept struct {
 	weight float64
 	alts   []rankedAlt
+	// missing: a specific word (a noun, a name) that no report uses and
+	// that has no official phrasing: the reports cannot answer the question.
+	missing bool
 }
 
 // rankedAlt is one wording of a concept, prepared for matching.
@@ -54,6 +102,7 @@ type rankedAlt struct {
 	bigrams []string // known bigrams (the reports contain them)
 	chars   []rankedChar
 	weight  float64
+	credit  float64 // 1 for the user's own word, less for a rewrite
 }
 
 type rankedChar struct {
@@ -73,21 +122,120 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 			case c.kind == conceptNumber:
 				ra.literal, ra.weight = alt, maxIDF
 				ra.digits = strings.TrimRightFunc(alt, func(r rune) bool { return r < '0' || r > '9' })
-			case isHan(alt): // Chinese words, and rewrites of Latin ones (gdp → 地区生产总值)
+			case isHan(alt): // Chinese words, and rewrites of Latin ones (gdp → 国内生产总值)
 				ra = hanAlt(alt, ix, df)
 			default:
 				ra.literal, ra.weight = alt, maxIDF*0.8
 			}
 			ra.text = alt
-			if i == 0 {
-				rc.weight = ra.weight
+			if i > 0 {
+				if !ra.inReports(ix) {
+					continue // a phrasing no report uses cannot match
+				}
+				ra.credit = rewriteCredit
+			} else {
+				ra.credit = 1
 			}
 			rc.alts = append(rc.alts, ra)
 		}
+		rc.weight, rc.missing = conceptWeight(c, rc.alts, ix)
 		rk.concepts = append(rk.concepts, rc)
 		rk.total += rc.weight
 	}
 	return rk
+}
+
+// Weights of question words the reports do not use. A word with official
+// phrasings that the reports use weighs as they do; an everyday word with
+// none (跑, 照顾, 家) weighs little, since reports never speak that way; a
+// specific noun with none (票价, 股票 in reports that never say it) keeps its
+// full weight: no sentence without it answers, so the answer is "not found".
+const (
+	rewriteCredit  = 0.85  // an official phrasing counts this much of the user's own word
+	fillerWeight   = 0.08  // share of its weight an everyday word the reports never use keeps
+	specificFreq   = 50000 // general frequency under which a noun is specific (问题, 地方 are not)
+	commonFreq     = 30000 // general frequency over which a word says little (发展, 问题, 领导)
+	commonWeight   = 0.5   // share of its weight such a word keeps
+	singleRuneWord = 0.5   // share of its weight a one-character word keeps
+	// missingWeight multiplies the weight of a specific word no report uses
+	// and that has no official phrasing (金牌, 票价): the question is about
+	// it, and a sentence without it rarely answers.
+	missingWeight = 2.0
+)
+
+func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, missing bool) {
+	if c.kind != conceptHan || len(alts) == 0 {
+		if len(alts) == 0 {
+			return 0, false
+		}
+		return alts[0].weight, false
+	}
+	own := alts[0]
+	word := own.text
+	freq, class := generalDictionary().lookup(word)
+	runes := len([]rune(word))
+	// An everyday word with official phrasings weighs as they do, each
+	// character as an average one of theirs: 老百姓 is rare in reports, but
+	// a question about it is a question about 居民 or 群众.
+	best := 0.0
+	for _, a := range alts[1:] {
+		if n := len(a.chars); n > 0 {
+			best = max(best, a.weight/float64(n))
+		}
+	}
+	asOfficial := best * float64(min(runes, 4))
+	if own.inReports(ix) {
+		w := own.weight
+		if freq > commonFreq {
+			w *= commonWeight
+		}
+		if best > 0 {
+			w = min(w, asOfficial)
+		}
+		return w, false
+	}
+	if best > 0 {
+		return asOfficial, false
+	}
+	specific := runes >= 2 && freq < specificFreq && (class == classNoun || class == className || class == classUnknown)
+	if specific {
+		return missingWeight * own.weight, true
+	}
+	w := own.weight * fillerWeight
+	if runes == 1 {
+		w *= singleRuneWord
+	}
+	return w, false
+}
+
+// unanswerable: the question's subject is a word no report uses.
+func (rk *ranker) unanswerable() bool {
+	for _, c := range rk.concepts {
+		if c.missing {
+			return true
+		}
+	}
+	return false
+}
+
+// inReports: every character of the wording is covered by a bigram the
+// reports use (or, for one character, the character itself occurs).
+func (a rankedAlt) inReports(ix *Index) bool {
+	if a.literal != "" {
+		return true
+	}
+	if len(a.chars) == 0 {
+		return false
+	}
+	if len(a.chars) == 1 {
+		return ix.charDF[a.chars[0].r] > 0
+	}
+	for _, ch := range a.chars {
+		if len(ch.bigrams) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // unknownWord is the weight, relative to the rarest, of a character of a
@@ -208,7 +356,7 @@ func (rk *ranker) coverage(p *passage) (cov float64, solid bool) {
 				}
 				f = got / a.weight
 			}
-			best = max(best, f)
+			best = max(best, f*a.credit)
 		}
 		sum += c.weight * best
 	}
@@ -295,6 +443,7 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
 			score += unitBonus
 		}
+		score += rk.periodScore(p) + rk.definitionScore(p) + rk.ix.reportBonus(p.report, rk.scope)
 		ss = append(ss, scored{p: i, cov: cov, score: score})
 	}
 	if len(ss) == 0 {
@@ -335,38 +484,31 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 	return hits
 }
 
-// contiguity is the weighted share of the question's Chinese words found in
-// the sentence as runs of at least three characters, in [0,1].
+// contiguity is the share of the question's content characters found in
+// the sentence in runs of at least three, as the question wrote them
+// (城镇新增就业 in a row), in [0,1].
 func (rk *ranker) contiguity(p *passage) float64 {
-	if rk.total == 0 {
-		return 0
-	}
-	sum := 0.0
-	for _, c := range rk.concepts {
-		best := 0.0
-		for _, a := range c.alts {
-			rs := []rune(a.text)
-			if len(rs) < 3 || a.literal != "" {
+	total, covered := 0, 0
+	for _, frag := range rk.q.fragments {
+		rs := []rune(frag)
+		total += len(rs)
+		for i := 0; i+3 <= len(rs); {
+			j := i + 3
+			if !strings.Contains(p.text, string(rs[i:j])) {
+				i++
 				continue
 			}
-			covered := 0
-			for i := 0; i+3 <= len(rs); {
-				j := i + 3
-				if !strings.Contains(p.text, string(rs[i:j])) {
-					i++
-					continue
-				}
-				for j < len(rs) && strings.Contains(p.text, string(rs[i:j+1])) {
-					j++
-				}
-				covered += j - i
-				i = j
+			for j < len(rs) && strings.Contains(p.text, string(rs[i:j+1])) {
+				j++
 			}
-			best = max(best, float64(covered)/float64(len(rs)))
+			covered += j - i
+			i = j
 		}
-		sum += c.weight * best
 	}
-	return sum / rk.total
+	if total == 0 {
+		return 0
+	}
+	return float64(covered) / float64(total)
 }
 
 // namesSection tells whether one of the question's words is the name of a

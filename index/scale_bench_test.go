@@ -160,10 +160,10 @@ func buildScale(b testing.TB, dir string) (*scale, error) {
 	}
 
 	start := time.Now()
-	reports, errs := corpus.LoadDir(reportDir)
+	reports, skipped, err := corpus.LoadDir(reportDir)
 	sc.parse = time.Since(start)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("parse generated reports: %v", errs)
+	if err != nil || len(skipped) > 0 {
+		return nil, fmt.Errorf("parse generated reports: %v %v", err, skipped)
 	}
 	if len(reports) != scaleReports {
 		return nil, fmt.Errorf("parsed %d generated reports, want %d", len(reports), scaleReports)

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -11,12 +12,15 @@ import (
 	"github.com/reportbot/reportbot/corpus"
 )
 
-//go:embed data/thesaurus.txt
-var thesaurusData string
+//go:embed data/vocabulary.txt
+var vocabularyData string
 
-// Thesaurus rewrites how people ask into how reports write (外贸 → 进出口).
-// bleve's own synonym feature drops multi-token synonyms, which every Chinese
-// phrase is under a bigram analyzer (RESEARCH.md §3), so rewriting is ours.
+// Thesaurus rewrites how people ask into how reports write, word by word
+// (孩子 → 儿童, 学生; 外贸 → 进出口). bleve's own synonym feature drops
+// multi-token synonyms, which every Chinese phrase is under a bigram analyzer
+// (RESEARCH.md §3), so rewriting is ours. The built-in rules
+// (data/vocabulary.txt) hold for any work report; a report's own rules come
+// from the file beside it (corpus.Report.Thesaurus).
 type Thesaurus struct {
 	rules map[string][]string // folded word → folded rewrites
 	words []string            // rule words, longest first
@@ -27,9 +31,9 @@ type Thesaurus struct {
 
 func (th *Thesaurus) hasBigram(b string) bool { return th != nil && th.bigrams[b] }
 
-// DefaultThesaurus is the built-in domain thesaurus.
+// DefaultThesaurus is the built-in everyday-to-official vocabulary.
 func DefaultThesaurus() *Thesaurus {
-	th, err := ParseThesaurus("data/thesaurus.txt", thesaurusData)
+	th, err := ParseThesaurus("data/vocabulary.txt", vocabularyData)
 	if err != nil {
 		panic(err) // the embedded file is tested
 	}
@@ -105,73 +109,77 @@ func (th *Thesaurus) sortWords() {
 	})
 }
 
-// expand adds the rewrites of every rule word found in the concept's wording.
-func (th *Thesaurus) expand(c concept) concept {
-	if th == nil {
-		return c
+// withReports returns th extended by the reports' own thesaurus files; th
+// itself is not changed.
+func (th *Thesaurus) withReports(reports []*corpus.Report) (*Thesaurus, error) {
+	out := &Thesaurus{rules: map[string][]string{}}
+	if th != nil {
+		for w, rs := range th.rules {
+			out.rules[w] = append([]string(nil), rs...)
+		}
 	}
-	orig := c.alts[0]
-	seen := map[string]bool{orig: true}
-	for _, w := range th.words {
-		if !strings.Contains(orig, w) {
+	for _, r := range reports {
+		if r.Thesaurus == "" {
 			continue
 		}
-		rewrites := th.rules[w]
-		if saysItAlready(orig, w, rewrites) {
-			// The question already says it the report's way (进出口 holds
-			// 出口; 社会消费品零售总额 holds 消费): rewriting would garble it.
-			continue
+		extra, err := ParseThesaurus(r.ID+corpus.ThesaurusSuffix, r.Thesaurus)
+		if err != nil {
+			return nil, err
 		}
-		for _, r := range rewrites {
-			alt := strings.Replace(orig, w, r, 1)
-			if !seen[alt] {
-				seen[alt] = true
-				c.alts = append(c.alts, alt)
-			}
+		for w, rs := range extra.rules {
+			out.rules[w] = append(out.rules[w], rs...)
 		}
 	}
-	// Every rule word rewritten at once: 光伏风电 → 风光电风光电.
-	if all := th.rewriteAll(orig); !seen[all] {
-		c.alts = append(c.alts, all)
-	}
-	return c
+	out.sortWords()
+	return out, nil
 }
 
-// rewriteAll replaces every rule word of s by its first rewrite, longest
-// words first, left to right, never inside a replacement.
-func (th *Thesaurus) rewriteAll(s string) string {
-	var b strings.Builder
-	changed := 0
-	for rest := s; rest != ""; {
+// rewrites returns a question word's official phrasings, without the word
+// itself, or nil when no rule has it.
+func (th *Thesaurus) rewrites(word string) []string {
+	if th == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range th.rules[word] {
+		if r != word && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// cut splits a run of Chinese characters into the rule words it holds,
+// longest first and left to right, and the runs between them.
+func (th *Thesaurus) cut(run string) (parts []string, isRule []bool) {
+	rest := run
+	var plain strings.Builder
+	flush := func() {
+		if plain.Len() > 0 {
+			parts, isRule = append(parts, plain.String()), append(isRule, false)
+			plain.Reset()
+		}
+	}
+	for rest != "" {
 		word := ""
-		for _, w := range th.words { // longest first
-			if strings.HasPrefix(rest, w) && !saysItAlready(s, w, th.rules[w]) {
-				word = w
-				break
+		if th != nil {
+			for _, w := range th.words { // longest first
+				if len(w) > 3 && strings.HasPrefix(rest, w) { // a rule word of one rune is cut by the dictionary
+					word = w
+					break
+				}
 			}
 		}
 		if word == "" {
 			_, n := utf8.DecodeRuneInString(rest)
-			b.WriteString(rest[:n])
+			plain.WriteString(rest[:n])
 			rest = rest[n:]
 			continue
 		}
-		b.WriteString(th.rules[word][0])
+		flush()
+		parts, isRule = append(parts, word), append(isRule, true)
 		rest = rest[len(word):]
-		changed++
 	}
-	if changed < 2 {
-		return s // one rule alone is among the single rewrites
-	}
-	return b.String()
-}
-
-// saysItAlready: the question holds a rewrite that contains the rule word.
-func saysItAlready(question, word string, rewrites []string) bool {
-	for _, r := range rewrites {
-		if r != word && strings.Contains(r, word) && strings.Contains(question, r) {
-			return true
-		}
-	}
-	return false
+	flush()
+	return parts, isRule
 }

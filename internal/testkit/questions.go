@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// Question is one line of a question set (../shared/eval/dev.jsonl and
-// index/testdata/questions.jsonl), as ../shared/eval/score.py reads it.
+// Question is one line of a question set (testdata/questions/*.jsonl),
+// as ../shared/eval/score.py reads it.
 type Question struct {
 	Q       string   `json:"q"`
 	Want    []string `json:"want"`

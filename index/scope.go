@@ -1,0 +1,145 @@
+package index
+
+import (
+	_ "embed"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Which reports a question is about. A year (2023年) and a region (浙江,
+// 全国) named in the question restrict the answer to the reports of that year
+// and region; a region that is a known place but has no loaded report must
+// then be named by the answering sentence itself (a question about 广东 is
+// never answered from 北京's report). With neither named, every report may
+// answer, the newest first and, in a mixed corpus, the national one.
+
+//go:embed data/regions.txt
+var regionsData string
+
+// places are the names of China's province-level divisions and their main
+// cities, longest first.
+var places = func() []string {
+	var out []string
+	for _, line := range strings.Split(regionsData, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, strings.Fields(line)...)
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}()
+
+// scope is the set of reports a question may be answered from.
+type scope struct {
+	reports  []int    // positions in Index.reports; nil: all
+	named    bool     // the question named a year or a region
+	year     int      // the year named, 0 for none
+	places   []string // places named that no loaded report is about: the sentence must name them
+	national bool     // the question named the national level (全国, 国务院)
+	// regionNamed: the question named the region of a loaded report.
+	regionNamed bool
+}
+
+var yearOnlyRe = regexp.MustCompile(`^((?:19|20)\d\d)年?$`)
+
+// scopeOf reads the year and the regions a (folded) question names, and
+// returns the question without the region names it used up.
+func (ix *Index) scopeOf(question string) (scope, string) {
+	var sc scope
+	if m := yearRe.FindStringSubmatch(question); m != nil {
+		sc.year, _ = strconv.Atoi(m[1])
+	} else if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(question)); m != nil {
+		sc.year, _ = strconv.Atoi(m[1])
+	}
+	// Region names of the loaded reports, longest first.
+	type name struct {
+		text    string
+		reports []int
+	}
+	byName := map[string][]int{}
+	for i, r := range ix.reports {
+		for _, n := range r.RegionNames() {
+			byName[corpus.Fold(n)] = append(byName[corpus.Fold(n)], i)
+		}
+	}
+	var names []name
+	for n, rs := range byName {
+		names = append(names, name{n, rs})
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if len(names[i].text) != len(names[j].text) {
+			return len(names[i].text) > len(names[j].text)
+		}
+		return names[i].text < names[j].text
+	})
+	allowed := map[int]bool{}
+	for _, n := range names {
+		if !strings.Contains(question, n.text) {
+			continue
+		}
+		question = strings.ReplaceAll(question, n.text, " ")
+		for _, i := range n.reports {
+			allowed[i] = true
+		}
+		if n.text == corpus.National || ix.reports[n.reports[0]].IsNational() {
+			sc.national = true
+		}
+	}
+	for _, p := range places {
+		if strings.Contains(question, p) {
+			sc.places = append(sc.places, p)
+			question = strings.ReplaceAll(question, p, " ")
+		}
+	}
+	sc.regionNamed = len(allowed) > 0
+	if len(allowed) > 0 || sc.year != 0 {
+		sc.named = true
+		for i, r := range ix.reports {
+			if (len(allowed) == 0 || allowed[i]) && (sc.year == 0 || r.Year == sc.year) {
+				sc.reports = append(sc.reports, i)
+			}
+		}
+		if sc.reports == nil {
+			sc.reports = []int{} // named, but no such report
+		}
+	}
+	return sc, question
+}
+
+// Bonuses that break near-ties between reports when the question named none:
+// the newest report first, and the national one before regional ones of the
+// same year.
+const (
+	recencyBonus  = 0.03
+	nationalBonus = 0.015
+)
+
+func (ix *Index) reportBonus(r *corpus.Report, sc scope) float64 {
+	if sc.named {
+		return 0
+	}
+	b := 0.0
+	if ix.maxYear > ix.minYear {
+		b += recencyBonus * float64(r.Year-ix.minYear) / float64(ix.maxYear-ix.minYear)
+	}
+	if r.IsNational() && ix.mixedRegions {
+		b += nationalBonus
+	}
+	return b
+}
+
+// namesPlaces: the sentence (or its headings) names every place the question
+// named that no loaded report is about.
+func namesPlaces(p *passage, places []string) bool {
+	for _, pl := range places {
+		if !strings.Contains(p.text, pl) && !strings.Contains(p.section, pl) && !strings.Contains(p.lead, pl) {
+			return false
+		}
+	}
+	return true
+}
