@@ -87,11 +87,11 @@ type Sentence struct {
 // Figure is a number the report states, as written, with its unit and
 // qualifier (200列以上, 8%、10%以上, 百亿元).
 type Figure struct {
-	Text string // the figure as written: 200列以上
+	Text string // the figure as written, digits and % in ASCII: 200列以上
 	// Clause is the comma-delimited clause around it: 全年到发200列以上.
 	Clause string
 	Unit   string // 列, %, 亿元; "" when bare
-	// Pos is the byte offset of Text in the sentence's Text, for marking
-	// the figure when showing the sentence.
+	// Pos is the byte offset in the sentence's Text where the figure starts
+	// as written (before full-width forms were normalised), for marking it.
 	Pos int
 }

@@ -22,12 +22,23 @@ import (
 var units = []string{
 	"%", "％", "‰",
 	"个百分点", "百分点",
-	"平方公里", "平方米", "立方米", "千瓦时", "千瓦", "兆瓦", "千米", "千克", "公里", "公顷", "公斤", "吨", "亩", "米",
-	"美元", "欧元", "元",
-	"个月", "个",
-	"家", "所", "列", "张", "班", "单", "项", "条", "座", "台套", "台", "辆", "架", "艘", "户",
-	"人次", "人", "名", "位", "次", "场", "届", "批", "件", "种", "类", "处", "套", "栋", "层", "床", "标箱",
-	"倍", "成", "分钟", "小时", "天", "周年", "年", "岁", "号线",
+	"微克/立方米", "毫克/立方米", "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "千瓦", "兆瓦", "吉瓦", "千伏",
+	"千米", "千克", "公里", "公顷", "公斤", "吨标准煤", "标准煤", "吨", "亩", "斤", "毫米", "厘米", "米", "克",
+	"美元", "欧元", "港元", "日元", "元",
+	"个工作日", "工作日", "个月", "个",
+	"家", "所", "列", "张", "班", "单", "项", "条", "座", "台套", "台", "辆", "架", "艘", "户", "头", "只", "羽", "株", "棵",
+	"人次", "人", "名", "位", "次", "场", "届", "批", "件", "种", "类", "处", "套", "栋", "层", "床", "标准箱", "标箱",
+	"间", "本", "部", "篇", "门", "宗", "笔", "例", "口", "眼", "册", "支", "对", "轮", "期",
+	"倍", "成", "分钟", "小时", "天", "周年", "年", "周岁", "岁", "号线",
+}
+
+// unitWords are words that begin with a unit character but are no unit
+// after a number (千亿台阶, 三个人, 两家企业 stays): the unit is not taken.
+var unitWords = []string{
+	"台阶", "人民", "人才", "个人", "个体", "家庭", "家园", "家乡", "条件", "条例", "项目", "所有", "所在", "名单",
+	"名牌", "名片", "位置", "年代", "年轻", "场所", "场景", "批准", "种类", "处理", "套餐", "层次", "层面", "届时",
+	"倍增", "次要", "次序", "类型", "间隔", "本地", "本土", "部门", "部署", "门槛", "门类", "口岸", "期间", "期限",
+	"对外", "对接", "轮流", "支持", "支撑", "天然", "天地", "元素", "米粮", "头部",
 }
 
 // cnExcluded units make idioms rather than counts after a Chinese numeral
@@ -123,7 +134,7 @@ func ExtractFigures(sentence string) []Figure {
 	for k, sp := range spans {
 		pos += byteLen(rs[at:sp.start])
 		at = sp.start
-		figs[k] = Figure{Text: string(rs[sp.start:sp.end]), Unit: sp.unit, Clause: cls[k], Pos: pos}
+		figs[k] = Figure{Text: normalizeFigure(string(rs[sp.start:sp.end])), Unit: normalizeFigure(sp.unit), Clause: cls[k], Pos: pos}
 	}
 	return figs
 }
@@ -149,6 +160,10 @@ func figureAt(rs []rune, i int, masked, quoted []bool) (span, bool) {
 		if j < len(rs) && (isLatin(rs[j]) || rs[j] == '+' || rs[j] == '＋') {
 			return span{}, false // 5G, 335+X: names
 		}
+		// 1270多万人: an approximation before the magnitude.
+		if j+1 < len(rs) && (rs[j] == '余' || rs[j] == '多') && strings.ContainsRune("万亿", rs[j+1]) {
+			j++
+		}
 		// Magnitude, unless it starts a unit (千米, 千瓦, 百分点).
 		for j < len(rs) && strings.ContainsRune("万亿千百", rs[j]) && matchUnit(rs, j, false) == "" {
 			mag += string(rs[j])
@@ -168,7 +183,9 @@ func figureAt(rs []rune, i int, masked, quoted []bool) (span, bool) {
 			mag = string(core[len(core)-1]) + mag
 			core = core[:len(core)-1]
 		}
-		if len(core) == 1 && (core[0] == '一' || core[0] == '两') && mag == "" {
+		if len(core) == 1 && mag == "" && !strings.ContainsRune("十百千", core[0]) {
+			// 一批, 两个确立, 八家监管企业, 三所学校: a count of a few named
+			// things is wording, not a figure to quote.
 			return span{}, false
 		}
 		if strings.ContainsAny(string(core), "〇零") && len(core) == 4 {
@@ -249,6 +266,11 @@ func hasPrefixAt(rs []rune, j int, w string) bool {
 }
 
 func matchUnit(rs []rune, j int, cn bool) string {
+	for _, w := range unitWords {
+		if hasPrefixAt(rs, j, w) {
+			return ""
+		}
+	}
 	for _, u := range units {
 		if hasPrefixAt(rs, j, u) && !(cn && cnExcluded[u]) {
 			return u
@@ -337,4 +359,20 @@ func byteLen(rs []rune) int {
 		n += utf8.RuneLen(r)
 	}
 	return n
+}
+
+// normalizeFigure writes full-width digits, ％ and ． the ASCII way, so that
+// 5．5％ and 5.5% are the same figure.
+func normalizeFigure(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		case r == '％':
+			return '%'
+		case r == '．':
+			return '.'
+		}
+		return r
+	}, s)
 }

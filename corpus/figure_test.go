@@ -35,8 +35,17 @@ func TestExtractFigures(t *testing.T) {
 		{"项目30个以上、总投资百亿元以上", []string{"30个以上|个|项目30个以上", "百亿元以上|亿元|总投资百亿元以上"}},
 		{"全省第一个千亿级产业园", []string{"千亿级|亿|全省第一个千亿级产业园"}},
 		{"获批国家级新区十周年的重要时刻", []string{"十周年|周年|获批国家级新区十周年的重要时刻"}},
-		{"全面完成国企改革三年行动任务", []string{"三年行动|年|全面完成国企改革三年行动任务"}},
-		{"八家监管企业营收、利税均增长20%以上", []string{"八家|家|八家监管企业营收", "20%以上|%|利税均增长20%以上"}},
+		// A few named things counted in words are wording, not figures.
+		{"全面完成国企改革三年行动任务", nil},
+		{"八家监管企业营收、利税均增长20%以上", []string{"20%以上|%|八家监管企业营收、利税均增长20%以上"}},
+		// Units of real reports, approximations before the magnitude,
+		// full-width forms normalised, and words that start with a unit.
+		{"粮食产量稳定在1.3万亿斤以上", []string{"1.3万亿斤以上|万亿斤|粮食产量稳定在1.3万亿斤以上"}},
+		{"能繁母猪存栏稳定在4100万头左右", []string{"4100万头左右|万头|能繁母猪存栏稳定在4100万头左右"}},
+		{"城镇新增就业年均1270多万人", []string{"1270多万人|万人|城镇新增就业年均1270多万人"}},
+		{"居民消费价格涨幅３％左右", []string{"3%左右|%|居民消费价格涨幅３％左右"}},
+		{"细颗粒物浓度下降到30微克/立方米", []string{"30微克/立方米|微克/立方米|细颗粒物浓度下降到30微克/立方米"}},
+		{"迈上千亿台阶", nil},
 		// Not figures: dates, years, times, names, ordinals, idioms.
 		{"2022年是党的二十大召开之年", nil},
 		{"2022/01/14/ 11:03 来源", nil},
@@ -54,7 +63,7 @@ func TestExtractFigures(t *testing.T) {
 		var got []string
 		for _, f := range ExtractFigures(tt.in) {
 			got = append(got, fmt.Sprintf("%s|%s|%s", f.Text, f.Unit, f.Clause))
-			if !strings.HasPrefix(tt.in[f.Pos:], f.Text) {
+			if !strings.HasPrefix(normalizeFigure(tt.in[f.Pos:]), f.Text) {
 				t.Errorf("%q: Pos %d does not point at %q", tt.in, f.Pos, f.Text)
 			}
 		}
