@@ -103,9 +103,12 @@ func readText(text string) document {
 			cur.Reset()
 		}
 	}
-	for _, line := range lines {
-		line = trimSpace(line)
+	for _, raw := range lines {
+		line := trimSpace(raw)
 		switch {
+		case line == "" && strings.ContainsRune(raw, '\u200B'):
+			// A line holding only a zero-width space is where a page broke a
+			// paragraph around a link (…国内生产总值达74.4 / ​ / 万亿元…).
 		case line == "" || isBoilerplate(line):
 			flush() // chrome is dropped line by line, before any joining
 		case cur.Len() == 0:

@@ -52,10 +52,6 @@ type Index struct {
 	analyzer  analysis.Analyzer
 	titles    []string // folded report titles
 	log       *slog.Logger
-	// Years of the oldest and newest reports, and whether reports of more
-	// than one region are loaded: for preferring the newest, national one.
-	minYear, maxYear int
-	mixedRegions     bool
 	// Where the index lives on disk, "" in memory; and whether Open rebuilt it.
 	Dir     string
 	Rebuilt bool
@@ -211,15 +207,6 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) (*Index, e
 	}
 	ix := &Index{reports: reports, bleve: bi, thesaurus: th, log: opts.Logger, charDF: map[rune]int{},
 		analyzer: bi.Mapping().AnalyzerNamed(analyzerName)}
-	regions := map[string]bool{}
-	for _, r := range reports {
-		regions[r.Region] = true
-		if r.Year > 0 && (ix.minYear == 0 || r.Year < ix.minYear) {
-			ix.minYear = r.Year
-		}
-		ix.maxYear = max(ix.maxYear, r.Year)
-	}
-	ix.mixedRegions = len(regions) > 1
 	for ri, r := range reports {
 		restated := restatedLater(r)
 		title := corpus.Fold(r.Title)

@@ -153,22 +153,37 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 
 // splitWords cuts a run of content characters into words: the thesaurus's
 // rule words as they are (找工作, 看病贵), the rest with the general
-// dictionary, where a bigram the reports use counts as a word too.
+// dictionary. Characters the dictionary leaves single are joined again where
+// the reports write them together (绿金通, 东数西算: the reports' own terms).
 func splitWords(frag string, th *Thesaurus, known knownBigram) []string {
 	parts, isRule := th.cut(frag)
-	var extra func(string) bool
-	if known != nil {
-		extra = func(w string) bool { return utf8.RuneCountInString(w) == 2 && known(w) }
-	}
 	var words []string
 	for i, p := range parts {
 		if isRule[i] {
 			words = append(words, p)
 			continue
 		}
-		words = append(words, generalDictionary().segment([]rune(p), extra)...)
+		words = append(words, joinSingles(generalDictionary().segment([]rune(p), nil), known)...)
 	}
 	return words
+}
+
+// joinSingles joins runs of one-character words whose neighbours form
+// bigrams the reports use.
+func joinSingles(words []string, known knownBigram) []string {
+	if known == nil {
+		return words
+	}
+	var out []string
+	for i := 0; i < len(words); {
+		j := i + 1
+		for utf8.RuneCountInString(words[j-1]) == 1 && j < len(words) && utf8.RuneCountInString(words[j]) == 1 && known(words[j-1]+words[j]) {
+			j++
+		}
+		out = append(out, strings.Join(words[i:j], ""))
+		i = j
+	}
+	return out
 }
 
 // takeUnitHints removes 几所 / 多少班 from s and records the unit, unless the
@@ -177,9 +192,12 @@ func takeUnitHints(s string, q *query) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range unitHintRe.FindAllStringSubmatchIndex(s, -1) {
-		next, _ := utf8.DecodeRuneInString(s[m[1]:])
+		next, n := utf8.DecodeRuneInString(s[m[1]:])
 		if m[1] < len(s) && unicode.Is(unicode.Han, next) && !strings.ContainsRune(particles, next) {
-			continue
+			// 多少人口 asks about 人口; 多少家新公司 about companies.
+			if f, _ := generalDictionary().lookup(s[m[2] : m[1]+n]); f > 0 {
+				continue
+			}
 		}
 		q.unitHints = append(q.unitHints, s[m[2]:m[3]])
 		b.WriteString(s[last:m[0]])

@@ -30,8 +30,8 @@ const (
 	minGenericDocs    = 50   // fewer sentences than this: no question is generic
 	contiguityBonus   = 0.1  // all the question's words appear in runs of 3+ characters as written
 	contiguityLeaders = 10   // candidates checked for contiguity
-	periodBonus       = 0.08 // the sentence speaks of the time asked about (去年 → review)
-	periodPenalty     = 0.05 // ... of the other time
+	periodBonus       = 0.1  // the sentence speaks of the time asked about (去年 → review)
+	periodPenalty     = 0.08 // ... of the other time
 	planDefault       = 0.02 // no time asked: this year's plan before the review
 	definitionBonus   = 0.4  // a glossary entry (名词解释) for the term asked about
 )
@@ -50,7 +50,7 @@ func (rk *ranker) periodScore(p *passage) float64 {
 	case periodPlan:
 		switch got {
 		case corpus.PeriodPlan:
-			return periodBonus / 2
+			return periodBonus
 		case corpus.PeriodReview:
 			return -periodPenalty
 		}
@@ -157,6 +157,7 @@ const (
 	commonFreq     = 30000 // general frequency over which a word says little (发展, 问题, 领导)
 	commonWeight   = 0.5   // share of its weight such a word keeps
 	singleRuneWord = 0.5   // share of its weight a one-character word keeps
+	functionWeight = 0.2   // share of its weight an adverb, pronoun or conjunction keeps
 	// missingWeight multiplies the weight of a specific word no report uses
 	// and that has no official phrasing (金牌, 票价): the question is about
 	// it, and a sentence without it rarely answers.
@@ -188,6 +189,9 @@ func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, miss
 		w := own.weight
 		if freq > commonFreq {
 			w *= commonWeight
+		}
+		if class == classOther {
+			w *= functionWeight // 越来越, 一直, 还是: how the question is put
 		}
 		if best > 0 {
 			w = min(w, asOfficial)
@@ -443,7 +447,7 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
 			score += unitBonus
 		}
-		score += rk.periodScore(p) + rk.definitionScore(p) + rk.ix.reportBonus(p.report, rk.scope)
+		score += rk.periodScore(p) + rk.definitionScore(p)
 		ss = append(ss, scored{p: i, cov: cov, score: score})
 	}
 	if len(ss) == 0 {
@@ -469,6 +473,9 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		ss[i].score += contiguityBonus * rk.contiguity(&rk.ix.passages[ss[i].p])
 	}
 	byScore()
+	if !rk.scope.named {
+		rk.newestFirst(ss)
+	}
 	floor := ss[0].cov * relativeCoverage
 	var hits []corpus.Hit
 	for _, s := range ss {
@@ -482,6 +489,38 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		hits = append(hits, corpus.Hit{Report: p.report, Sentence: p.sentence, Score: s.score})
 	}
 	return hits
+}
+
+// reportTie is how close to the best answer another report's answer must
+// score to count as answering the question as well.
+const reportTie = 0.06
+
+// newestFirst: a question that names no year or region is answered from the
+// newest report that answers it about as well as the best one does, and at
+// equal years from the national report. The leader moves to the front; the
+// rest keep their order (更多 shows them).
+func (rk *ranker) newestFirst(ss []scored) {
+	best, pick := ss[0].score, 0
+	for i := 1; i < len(ss); i++ {
+		if ss[i].score < best-reportTie {
+			continue
+		}
+		if newer(rk.ix.passages[ss[i].p].report, rk.ix.passages[ss[pick].p].report) {
+			pick = i
+		}
+	}
+	if pick > 0 {
+		leader := ss[pick]
+		copy(ss[1:pick+1], ss[:pick])
+		ss[0] = leader
+	}
+}
+
+func newer(a, b *corpus.Report) bool {
+	if a.Year != b.Year {
+		return a.Year > b.Year
+	}
+	return a.IsNational() && !b.IsNational()
 }
 
 // contiguity is the share of the question's content characters found in

@@ -111,28 +111,6 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 	return sc, question
 }
 
-// Bonuses that break near-ties between reports when the question named none:
-// the newest report first, and the national one before regional ones of the
-// same year.
-const (
-	recencyBonus  = 0.03
-	nationalBonus = 0.015
-)
-
-func (ix *Index) reportBonus(r *corpus.Report, sc scope) float64 {
-	if sc.named {
-		return 0
-	}
-	b := 0.0
-	if ix.maxYear > ix.minYear {
-		b += recencyBonus * float64(r.Year-ix.minYear) / float64(ix.maxYear-ix.minYear)
-	}
-	if r.IsNational() && ix.mixedRegions {
-		b += nationalBonus
-	}
-	return b
-}
-
 // namesPlaces: the sentence (or its headings) names every place the question
 // named that no loaded report is about.
 func namesPlaces(p *passage, places []string) bool {
