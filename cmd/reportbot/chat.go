@@ -59,7 +59,9 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		text, mentioned := stripMention(line, cfg.Bot.Name)
-		m := bot.Message{ID: fmt.Sprintf("chat-%d", n), Chat: chat, Group: *group != "", Sender: *user,
+		// At the terminal the operator is the sender: --user is the name
+		// the operator knows them by, so bot.admins apply to it.
+		m := bot.Message{ID: fmt.Sprintf("chat-%d", n), Chat: chat, Group: *group != "", Sender: *user, SenderRemark: *user,
 			Text: text, Mentioned: mentioned || *group == "", Kind: bot.KindText}
 		for _, r := range b.Handle(ctx, m) {
 			fmt.Fprintf(env.stdout, "%s\n\n", r.Text)
