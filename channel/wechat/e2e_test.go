@@ -6,6 +6,8 @@ import (
 	"errors"
 	"image/png"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -570,8 +572,11 @@ func TestWeChatE2ERedisDownAtStartRetriesInsteadOfQR(t *testing.T) {
 	if reqs := e.fake.requestsSince(0); len(reqs) != 0 {
 		t.Errorf("requests to WeChat while the session could not be read: %+v", reqs)
 	}
-	if e.qr.String() != "" {
+	if strings.Contains(e.qr.String(), qrURLPrefix) || strings.Contains(e.qr.String(), "█") {
 		t.Error("showed a QR code because Redis was down")
+	}
+	if !strings.Contains(e.qr.String(), "read stored login session") {
+		t.Errorf("the terminal does not say why no QR code comes:\n%s", e.qr.String())
 	}
 	e.redis.Restart(t)
 	e.seedSession()
@@ -610,5 +615,27 @@ func TestWeChatE2ESessionDroppedAgainAndAgainFallsBackToQR(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "wait=400ms") {
 		t.Error("the pause before logging in again did not grow (want 200ms, then 400ms)")
+	}
+}
+
+// WeChat unreachable and no stored session: the terminal waiting for the
+// QR code says why none comes, and stopping does not claim a stored session.
+func TestWeChatE2EUnreachableSaysSoAndStoresNothing(t *testing.T) {
+	e := newE2E(t, func(o *Options) {
+		o.Transport = roundTripFunc(func(*http.Request) (*http.Response, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+		})
+	})
+	e.start()
+	waitFor(t, 10*time.Second, "a login failure on the QR terminal", func() bool {
+		return strings.Count(e.qr.String(), "WeChat login failed") >= 2
+	})
+	if !strings.Contains(e.qr.String(), "connection refused") {
+		t.Errorf("the terminal does not say why:\n%s", e.qr.String())
+	}
+	e.stop()
+	logs := e.logs.String()
+	if strings.Contains(logs, "stays stored") || !strings.Contains(logs, "never logged in") {
+		t.Errorf("stop message with no session ever stored:\n%s", logs)
 	}
 }
