@@ -23,7 +23,7 @@ import (
 type Options struct {
 	Name   string   // the bot's chat name, default "reportbot"
 	Prefix string   // group messages starting with it are answered without an @
-	Admins []string // display names allowed to run admin commands
+	Admins []string // remark names (Message.SenderRemark) allowed to run admin commands
 	Groups []string // groups the bot answers in; empty: all
 
 	SessionTTL    time.Duration // default 30 min
@@ -105,6 +105,10 @@ type Bot struct {
 	// for every message.
 	storeHealth *outage.Tracker
 	reloadMu    sync.Mutex
+	// staleSessions holds the session keys whose last save failed: the
+	// store may still hold a question asked before the outage, which 更多
+	// and 详情 must not continue. A key leaves at its next good save.
+	staleSessions sync.Map // session key → struct{}
 }
 
 // New returns a bot answering from searcher and keeping state in store.
@@ -174,7 +178,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	if m.Kind != KindText {
 		a = Answer{Text: nonTextHint}
 	} else {
-		a = b.respond(ctx, incoming{conv: &conversation{bot: b, key: sessionKey(m)}, admin: b.admins[m.Sender], chat: m.Chat, group: m.Group}, text)
+		a = b.respond(ctx, incoming{conv: &conversation{bot: b, key: sessionKey(m)}, admin: m.SenderRemark != "" && b.admins[m.SenderRemark], chat: m.Chat, group: m.Group}, text)
 	}
 	return b.replies(m, a.Text)
 }

@@ -128,6 +128,7 @@ var behaviours = []struct {
 	{"Highlights", testHighlights},
 	{"Section", testSection},
 	{"AdminCommandsRefused", testAdminCommandsRefused},
+	{"AdminByRemarkNotDisplayName", testAdminByRemarkNotDisplayName},
 	{"Stats", testStats},
 	{"Reload", testReload},
 	{"Subscribe", testSubscribe},
@@ -172,14 +173,17 @@ var msgIDs atomic.Int64
 
 func nextID() string { return "m" + strconv.FormatInt(msgIDs.Add(1), 10) }
 
+// private is a private message from a contact the operator knows under the
+// sender's name (its remark name).
 func private(sender, text string) bot.Message {
-	return bot.Message{ID: nextID(), Chat: sender, Sender: sender, Text: text, Kind: bot.KindText}
+	return bot.Message{ID: nextID(), Chat: sender, Sender: sender, SenderRemark: sender, Text: text, Kind: bot.KindText}
 }
 
 // mention is a group message @-mentioning the bot (the transport has already
-// removed the @name from the text).
+// removed the @name from the text), from a contact the operator knows under
+// the sender's name.
 func mention(group, sender, text string) bot.Message {
-	return bot.Message{ID: nextID(), Chat: group, Group: true, Sender: sender, Text: text, Mentioned: true, Kind: bot.KindText}
+	return bot.Message{ID: nextID(), Chat: group, Group: true, Sender: sender, SenderRemark: sender, Text: text, Mentioned: true, Kind: bot.KindText}
 }
 
 func groupText(group, sender, text string) bot.Message {
@@ -361,8 +365,8 @@ func testMoreWalksTheHits(t *testing.T, open func(*testing.T) bot.Store) {
 		}
 		seen = append(seen, next)
 	}
-	for range 2 {
-		mustContain(t, "更多 past the last hit", one(t, b, private("张三", "更多")), "没有更多")
+	for _, cmd := range []string{"更多", "更多更多", "更多 更多!"} {
+		mustContain(t, cmd+" past the last hit", one(t, b, private("张三", cmd)), "没有更多")
 	}
 	// A new question starts over.
 	mustContain(t, "new question", one(t, b, private("张三", "中欧班列目标")), "200列以上")
@@ -382,9 +386,16 @@ func testDetail(t *testing.T, open func(*testing.T) bot.Store) {
 		}
 	}
 	mustContain(t, "详情2", one(t, b, private("张三", "详情2")), hits[1].Sentence.Paragraph.Text)
-	for _, cmd := range []string{"详情9", "详情0"} {
-		n := strings.TrimPrefix(cmd, "详情")
+	for _, cmd := range []string{"详情9", "详情0", "详情-1", "详情 -1", "详情－1", "详情一百"} {
+		n := strings.TrimSpace(strings.NewReplacer("详情", "", "－", "-").Replace(cmd))
 		mustContain(t, cmd, one(t, b, private("张三", cmd)), "没有第"+n+"条", fmt.Sprintf("详情%d", len(hits)))
+	}
+	// With a single answer there is no range to offer.
+	one(t, b, private("张三", "中欧班列目标"))
+	single := one(t, b, private("张三", "详情2"))
+	mustContain(t, "详情2 after a one-answer question", single, "没有第2条", "只有1条", "详情1")
+	if strings.Contains(single, "到“详情1”") {
+		t.Errorf("详情2 offers a range of one: %q", single)
 	}
 }
 
@@ -448,8 +459,12 @@ func testSection(t *testing.T, open func(*testing.T) bot.Store) {
 			}
 		}
 	}
-	for _, cmd := range []string{"第99部分", "第0部分", "第八部分"} {
-		mustContain(t, cmd, one(t, b, private("张三", cmd)), "没有第", "目录")
+	for _, cmd := range []string{"第99部分", "第0部分", "第八部分", "第一百部分", "第-1部分", "第 -5 部分"} {
+		text := one(t, b, private("张三", cmd))
+		mustContain(t, cmd, text, "没有第", "目录")
+		if strings.Contains(text, "影响力") || strings.Contains(text, "引领力") {
+			t.Errorf("%s shows a part:\n%s", cmd, text)
+		}
 	}
 }
 
@@ -499,6 +514,34 @@ func testAdminCommandsRefused(t *testing.T, open func(*testing.T) bot.Store) {
 	}
 }
 
+// An admin's display name on a sender the operator does not know under that
+// remark name gives no rights: display names are anyone's to choose.
+func testAdminByRemarkNotDisplayName(t *testing.T, open func(*testing.T) bot.Store) {
+	digest := &recordingDigest{}
+	b := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Digest: digest,
+		Reload: func(context.Context) (bot.Searcher, error) {
+			t.Error("重载 ran for an impersonator")
+			return nil, errors.New("no")
+		}})
+	for _, remark := range []string{"", "李四"} {
+		for _, cmd := range adminCommands {
+			m := mention("测试群", "管理员甲", cmd)
+			m.SenderRemark = remark
+			mustContain(t, fmt.Sprintf("%s by a member named 管理员甲 (remark %q)", cmd, remark), one(t, b, m), "只有管理员")
+			p := private("管理员甲", cmd)
+			p.SenderRemark = remark
+			mustContain(t, fmt.Sprintf("%s in private from 管理员甲 (remark %q)", cmd, remark), one(t, b, p), "只有管理员")
+		}
+	}
+	if calls := digest.calls(); len(calls) != 0 {
+		t.Errorf("digest called for an impersonator: %q", calls)
+	}
+	// The admin's remark works whatever the display name.
+	m := mention("测试群", "随便什么昵称", "统计")
+	m.SenderRemark = "管理员甲"
+	mustContain(t, "统计 by the admin under another display name", one(t, b, m), "统计】")
+}
+
 func testStats(t *testing.T, open func(*testing.T) bot.Store) {
 	// A fixed clock: the test never straddles midnight.
 	clock := testkit.NewClock(time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC))
@@ -544,10 +587,24 @@ func testReload(t *testing.T, open func(*testing.T) bot.Store) {
 	mustContain(t, "after 重载", one(t, b, private("张三", "小火车站建几座")), "3座以上", "《兰州新区小火车报告》")
 	mustContain(t, "old question after 重载", one(t, b, private("张三", "新增床位")), "没有找到")
 
-	failing := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Reload: func(context.Context) (bot.Searcher, error) {
-		return nil, errors.New("corpus folder unreadable")
-	}})
-	mustContain(t, "failed 重载", one(t, failing, private("管理员甲", "重载")), "重载失败", "corpus folder unreadable")
+	// A failed 重载 shows a short Chinese reason; the log keeps the detail.
+	logs := &testkit.LogBuffer{}
+	var reloadErr error
+	failing := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Reload: func(context.Context) (bot.Searcher, error) { return nil, reloadErr }})
+	reloadErr = errors.New("open /srv/secret/reports: permission denied")
+	failed := one(t, failing, private("管理员甲", "重载"))
+	mustContain(t, "failed 重载", failed, "重载失败", "仍使用原来的报告", "日志")
+	if strings.Contains(failed, "/srv") || regexp.MustCompile(`[A-Za-z]{3,}`).MatchString(failed) {
+		t.Errorf("failed 重载 shows the error's detail in chat: %q", failed)
+	}
+	mustContain(t, "log of a failed 重载", logs.String(), "/srv/secret/reports: permission denied")
+	reloadErr = &bot.ReloadError{Reason: "报告目录里没有可读的报告", Err: errors.New("no readable report in /srv/secret")}
+	failed = one(t, failing, private("管理员甲", "重载"))
+	mustContain(t, "failed 重载 with a reason", failed, "报告目录里没有可读的报告")
+	if strings.Contains(failed, "/srv") {
+		t.Errorf("failed 重载 shows the path: %q", failed)
+	}
 	mustContain(t, "after a failed 重载", one(t, failing, private("张三", "中欧班列目标")), "200列以上")
 
 	none := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}})
@@ -825,6 +882,31 @@ func TestAskIsStateless(t *testing.T) {
 		t.Errorf("first answer is %d characters; want under 600", utf8.RuneCountInString(a.Text))
 	}
 	mustContain(t, "更多 after Ask", b.Ask(context.Background(), "更多").Text, "请先提一个问题")
+}
+
+// TestAnswerMetricsCountChatOnly: OnAnswer (the chat answer metrics) sees
+// chat questions, not one-off questions (reportbot ask, /api/ask), so the
+// not-found ratio is the chat users'.
+func TestAnswerMetricsCountChatOnly(t *testing.T) {
+	var found, notFound atomic.Int64
+	b := newBot(t, memstore.New(), bot.Options{OnAnswer: func(ok bool, _ time.Duration) {
+		if ok {
+			found.Add(1)
+		} else {
+			notFound.Add(1)
+		}
+	}})
+	for _, q := range []string{"中欧班列目标", "天气预报", "新增床位多少"} {
+		b.Ask(context.Background(), q)
+	}
+	if found.Load() != 0 || notFound.Load() != 0 {
+		t.Errorf("one-off questions observed: %d found, %d not found; want none", found.Load(), notFound.Load())
+	}
+	one(t, b, private("张三", "中欧班列目标"))
+	one(t, b, private("张三", "天气预报"))
+	if found.Load() != 1 || notFound.Load() != 1 {
+		t.Errorf("chat questions observed: %d found, %d not found; want 1 and 1", found.Load(), notFound.Load())
+	}
 }
 
 // TestQuestionSets scores what users get, Ask's results and reply text,

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -82,6 +83,16 @@ func (b *Bot) stats(ctx context.Context) string {
 	return strings.TrimSpace(s.String())
 }
 
+// ReloadError is a failed reload (Options.Reload) with the short Chinese
+// reason the admin sees in chat; Err, with its detail, goes to the log only.
+type ReloadError struct {
+	Reason string // e.g. 报告目录里没有可读的报告
+	Err    error
+}
+
+func (e *ReloadError) Error() string { return e.Err.Error() }
+func (e *ReloadError) Unwrap() error { return e.Err }
+
 func (b *Bot) reload(ctx context.Context) string {
 	if b.opts.Reload == nil {
 		return "当前配置不支持重载(使用的是内置报告)。"
@@ -90,8 +101,15 @@ func (b *Bot) reload(ctx context.Context) string {
 	defer b.reloadMu.Unlock()
 	s, err := b.opts.Reload(ctx)
 	if err != nil {
+		// The detail (paths, English) is for the operator's log; the chat
+		// gets a short reason it can act on.
 		b.log.Error("reload failed", "err", err)
-		return "重载失败,仍使用原来的报告:" + err.Error()
+		reason := "读取报告时出错,详情已写入日志"
+		var re *ReloadError
+		if errors.As(err, &re) && re.Reason != "" {
+			reason = re.Reason
+		}
+		return "重载失败,仍使用原来的报告:" + reason + "。"
 	}
 	b.searcher.Store(&s)
 	sentences := 0

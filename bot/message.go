@@ -26,6 +26,12 @@ type Message struct {
 	Chat   string // stable chat name: the group's name, or the peer's name in a private chat
 	Group  bool   // true in group chats
 	Sender string // stable display name of the sender
+	// SenderRemark is the name the bot's operator gave the sender, from
+	// something only the operator controls (in WeChat: the remark name,
+	// 备注, the bot's account set on the contact); "" when there is none.
+	// Admin rights are matched against it, never against Sender: anyone can
+	// rename themselves to an admin's display name.
+	SenderRemark string
 	// Text with any leading @mention of the bot already removed.
 	Text      string
 	Mentioned bool // the message @-mentions the bot

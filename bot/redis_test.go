@@ -2,8 +2,11 @@ package bot_test
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,6 +70,115 @@ func TestRedisOutageLoggedOnce(t *testing.T) {
 	if n := strings.Count(out, storeUpLog); n != 1 {
 		t.Errorf("recovery logged %d times; want once:\n%s", n, out)
 	}
+}
+
+// TestRedisOutageForgetsTheQuestionBefore: a question asked while Redis is
+// unreachable cannot be remembered; once Redis is reachable again (its data
+// intact), 更多 and 详情 must not continue the question stored before.
+func TestRedisOutageForgetsTheQuestionBefore(t *testing.T) {
+	srv := sharedRedis(t)
+	link := startTCPLink(t, srv.Addr)
+	store, err := redisstore.Open(t.Context(), "redis://"+link.addr+"/0", redisstore.WithPrefix(fmt.Sprintf("bottest-cut%d:", prefixes.Add(1))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	b := newBot(t, store, bot.Options{})
+	one(t, b, private("张三", manyHits))
+
+	link.cut()
+	mustContain(t, "question with Redis unreachable", one(t, b, private("张三", "中欧班列目标")), "200列以上")
+	link.restore(t)
+
+	deadline := time.Now().Add(15 * time.Second)
+	for _, cmd := range []string{"更多", "详情2"} {
+		for {
+			reply := one(t, b, private("张三", cmd))
+			if !strings.Contains(reply, "暂时读不到") {
+				if strings.Contains(reply, "营商环境") || strings.Contains(reply, "第2条") {
+					t.Errorf("%s after the outage continues the question asked before it:\n%s", cmd, reply)
+				}
+				mustContain(t, cmd+" after the outage", reply, "请先提一个问题")
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("15 s after Redis became reachable, %s still cannot read the store", cmd)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	// A question asked now is remembered again.
+	one(t, b, private("张三", manyHits))
+	mustContain(t, "更多 on a new question", one(t, b, private("张三", "更多")), "第2条")
+}
+
+// tcpLink forwards a loopback port to a redis-server, and can cut the line
+// (a network outage: Redis keeps its data) and restore it on the same port.
+type tcpLink struct {
+	addr, target string
+	mu           sync.Mutex
+	ln           net.Listener
+	conns        []net.Conn
+}
+
+func startTCPLink(t *testing.T, target string) *tcpLink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &tcpLink{addr: ln.Addr().String(), target: target}
+	l.serve(ln)
+	t.Cleanup(l.cut)
+	return l
+}
+
+func (l *tcpLink) serve(ln net.Listener) {
+	l.mu.Lock()
+	l.ln = ln
+	l.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", l.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			l.mu.Lock()
+			l.conns = append(l.conns, c, up)
+			l.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+// cut closes the listener and every connection through it.
+func (l *tcpLink) cut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ln != nil {
+		l.ln.Close()
+		l.ln = nil
+	}
+	for _, c := range l.conns {
+		c.Close()
+	}
+	l.conns = nil
+}
+
+// restore listens again on the same address.
+func (l *tcpLink) restore(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", l.addr, err)
+	}
+	l.serve(ln)
 }
 
 // loggedRedisBot is a bot on its own Redis store, logging into logs.

@@ -50,9 +50,20 @@ type conversation struct {
 }
 
 // load returns the session; err is set when the store could not be read,
-// which is not the same as "no question asked yet".
+// which is not the same as "no question asked yet". When the last save of
+// this conversation failed (the store was down), what the store holds is an
+// older question: it is cleared rather than continued.
 func (c *conversation) load(ctx context.Context) (Session, bool, error) {
 	if c == nil || c.key == "" {
+		return Session{}, false, nil
+	}
+	if _, stale := c.bot.staleSessions.Load(c.key); stale {
+		err := c.bot.store.PutSession(ctx, c.key, Session{}, c.bot.opts.SessionTTL)
+		c.bot.storeResult(err)
+		if err != nil {
+			return Session{}, false, err
+		}
+		c.bot.staleSessions.Delete(c.key)
 		return Session{}, false, nil
 	}
 	s, ok, err := c.bot.store.GetSession(ctx, c.key)
@@ -65,11 +76,19 @@ func storeUnavailable(cmd string) string {
 	return "暂时读不到你上一个问题(状态存储不可用),“" + cmd + "”请稍后再试;现在可以直接提问。"
 }
 
+// save stores the session; when that fails, the conversation is marked
+// stale so that a follow-up never continues the question stored before.
 func (c *conversation) save(ctx context.Context, s Session) {
 	if c == nil || c.key == "" {
 		return
 	}
-	c.bot.storeResult(c.bot.store.PutSession(ctx, c.key, s, c.bot.opts.SessionTTL))
+	err := c.bot.store.PutSession(ctx, c.key, s, c.bot.opts.SessionTTL)
+	c.bot.storeResult(err)
+	if err != nil {
+		c.bot.staleSessions.Store(c.key, struct{}{})
+	} else {
+		c.bot.staleSessions.Delete(c.key)
+	}
 }
 
 // Ask answers a one-off question, as `reportbot ask` and /api/ask do: the
@@ -79,8 +98,12 @@ func (b *Bot) Ask(ctx context.Context, question string) Answer {
 }
 
 var (
-	detailRe  = regexp.MustCompile(`^(?:详情|全文|详细|展开)\s*([0-9一二三四五六七八九十]*)$`)
-	sectionRe = regexp.MustCompile(`^第\s*([0-9一二三四五六七八九十]+)\s*(?:部分|节|项|个关键词|个)$`)
+	// Numbers keep a minus sign (详情-1 is no answer, not answer 1) and may
+	// be written in Chinese up to the hundreds (第一百部分).
+	detailRe  = regexp.MustCompile(`^(?:详情|全文|详细|展开)\s*(-?[0-9零〇一二两三四五六七八九十百千]*)$`)
+	sectionRe = regexp.MustCompile(`^第\s*(-?[0-9零〇一二两三四五六七八九十百千]+)\s*(?:部分|节|项|个关键词|个)$`)
+	// 更多, also repeated (更多更多) as impatient people type it.
+	moreRe = regexp.MustCompile(`^(?:更多|下一条|还有吗|more)+$`)
 )
 
 // respond routes a text to a command or a search.
@@ -98,7 +121,7 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 		return Answer{Query: text, Text: "没看懂这个问题。请用文字提问,例如“中欧班列目标”,或回复“帮助”。"}
 	case cmd == "帮助" || cmd == "help" || cmd == "菜单" || cmd == "使用说明":
 		return Answer{Query: text, Text: b.help(in.admin)}
-	case cmd == "更多" || cmd == "下一条" || cmd == "还有吗" || cmd == "more":
+	case moreRe.MatchString(cmd):
 		return b.more(ctx, conv)
 	case detailRe.MatchString(cmd):
 		return b.detail(ctx, conv, detailRe.FindStringSubmatch(cmd)[1])
@@ -128,10 +151,15 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 
 // commandWord is the text folded (traditional to simplified, full width to
 // half, lower case) without spaces and punctuation, so "幫助!" and " 更多 "
-// are commands too.
+// are commands too. A minus sign before a digit stays: 详情-1 is not 详情1.
 func commandWord(s string) string {
 	var bld strings.Builder
-	for _, r := range corpus.Fold(s) {
+	rs := []rune(corpus.Fold(s))
+	for i, r := range rs {
+		if isMinus(r) && i+1 < len(rs) && unicode.IsDigit(rs[i+1]) {
+			bld.WriteRune('-')
+			continue
+		}
 		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 			continue
 		}
@@ -139,6 +167,8 @@ func commandWord(s string) string {
 	}
 	return bld.String()
 }
+
+func isMinus(r rune) bool { return r == '-' || r == '−' || r == '－' }
 
 func hasWordRune(s string) bool {
 	for _, r := range s {
@@ -159,14 +189,15 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 		return Answer{Query: question, Text: "查询出错了,请稍后再试。"}
 	}
 	hits = dropShown(hits)
-	if b.opts.OnAnswer != nil {
-		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
-	}
 	// The statistics and the session are independent writes: overlap their
 	// round trips to the store. One-off questions (reportbot ask, /api/ask:
-	// probes, evaluation runs) are not chat traffic and stay out of 统计.
+	// probes, evaluation runs) are not chat traffic and stay out of 统计 and
+	// of the answer metrics.
 	var wg sync.WaitGroup
 	if conv != nil {
+		if b.opts.OnAnswer != nil {
+			b.opts.OnAnswer(len(hits) > 0, time.Since(start))
+		}
 		wg.Go(func() { b.record(ctx, question, len(hits) > 0) })
 	}
 	defer wg.Wait()
@@ -331,7 +362,10 @@ func (b *Bot) detail(ctx context.Context, conv *conversation, num string) Answer
 	if num != "" {
 		n = parseNumber(num)
 	}
-	if n < 1 || n > len(hits) {
+	switch {
+	case (n < 1 || n > len(hits)) && len(hits) == 1:
+		return Answer{Query: "详情", Text: fmt.Sprintf("没有第%s条答案,只有1条。回复“详情1”看它所在的整段。", num)}
+	case n < 1 || n > len(hits):
 		return Answer{Query: "详情", Text: fmt.Sprintf("没有第%s条答案。可用“详情1”到“详情%d”。", num, len(hits))}
 	}
 	h := hits[n-1]
@@ -340,24 +374,34 @@ func (b *Bot) detail(ctx context.Context, conv *conversation, num string) Answer
 	return Answer{Query: sess.Question, Hits: []corpus.Hit{h}, Results: results([]corpus.Hit{h}), Text: text}
 }
 
-// parseNumber reads 12 or 十二 (up to 99); 0 when it is neither.
+// parseNumber reads 12, -1, 十二 or 一百零五; 0 when it is none of them.
 func parseNumber(s string) int {
 	if n, err := strconv.Atoi(s); err == nil {
 		return n
 	}
-	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-	rs := []rune(s)
-	switch {
-	case len(rs) == 1 && rs[0] == '十':
-		return 10
-	case len(rs) == 1:
-		return digits[rs[0]]
-	case len(rs) == 2 && rs[0] == '十':
-		return 10 + digits[rs[1]]
-	case len(rs) == 2 && rs[1] == '十':
-		return digits[rs[0]] * 10
-	case len(rs) == 3 && rs[1] == '十':
-		return digits[rs[0]]*10 + digits[rs[2]]
+	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	units := map[rune]int{'十': 10, '百': 100, '千': 1000}
+	total, digit := 0, -1 // digit: the digit read and not yet multiplied, -1 none
+	for _, r := range s {
+		if unit, ok := units[r]; ok {
+			switch {
+			case digit < 0 && r == '十' && total == 0:
+				digit = 1 // 十二: the one of 十 is implied
+			case digit < 1:
+				return 0
+			}
+			total += digit * unit
+			digit = -1
+			continue
+		}
+		d, ok := digits[r]
+		if !ok || digit > 0 {
+			return 0 // not a numeral, or two digits in a row
+		}
+		digit = d
 	}
-	return 0
+	if digit > 0 {
+		total += digit
+	}
+	return total
 }

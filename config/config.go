@@ -38,8 +38,9 @@ type Bot struct {
 	// Prefix, when set, makes group messages starting with it answered
 	// without an @ (e.g. "问").
 	Prefix string `toml:"prefix"`
-	// Admins are the display names allowed to run the admin commands
-	// (统计, 重载, 订阅, 退订, 今日推送预览).
+	// Admins are the remark names (备注) the bot's account gives the
+	// contacts allowed to run the admin commands (统计, 重载, 订阅, 退订,
+	// 今日推送预览); display names never count (docs/config.md, "Admins").
 	Admins []string `toml:"admins"`
 	// Groups is the allowlist of group names; empty means every group.
 	Groups []string `toml:"groups"`

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -181,7 +182,7 @@ func (it item) text(issue int, day time.Time, botName string, parts []part) stri
 	var b strings.Builder
 	b.WriteString(head(issue, day))
 	b.WriteString("\n【")
-	b.WriteString(it.place)
+	b.WriteString(it.heading())
 	b.WriteString("】\n")
 	it.writeBody(&b, parts, "", "")
 	if figs := figuresOf(parts); figs != "" && !it.bullets {
@@ -203,7 +204,7 @@ func (it item) text(issue int, day time.Time, botName string, parts []part) stri
 func (it item) markdown(issue int, day time.Time, parts []part) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**每日一读 · 第%d期** · %d年%d月%d日\n", issue, day.Year(), int(day.Month()), day.Day())
-	fmt.Fprintf(&b, "> **%s**\n\n", it.place)
+	fmt.Fprintf(&b, "> **%s**\n\n", it.heading())
 	it.writeBody(&b, parts, "**", "**")
 	if figs := figuresOf(parts); figs != "" && !it.bullets {
 		fmt.Fprintf(&b, "数字:<font color=\"warning\">%s</font>\n", figs)
@@ -250,12 +251,33 @@ func figuresOf(parts []part) string {
 	return strings.Join(out, "、")
 }
 
-// source is the report's title, cut to keep the digest short.
+// heading is the item's place, after the year of the report it quotes: a
+// digest sent years later must not read an old plan as this year's.
+func (it item) heading() string {
+	if it.report == nil {
+		return it.place
+	}
+	year := it.report.Year
+	if year == 0 && len(it.report.Date) >= 4 {
+		year, _ = strconv.Atoi(it.report.Date[:4])
+	}
+	if year == 0 {
+		return it.place
+	}
+	return fmt.Sprintf("%d年报告%s%s", year, corpus.PlaceSep, it.place)
+}
+
+// source is the report cited as chat answers cite it (《title》source date),
+// with the title cut to keep the digest short.
 func source(r *corpus.Report) string {
 	if r == nil {
 		return ""
 	}
-	return cut(r.Title, 40)
+	s := "《" + cut(r.Title, 40) + "》" + r.Source
+	if r.Date != "" {
+		s += " " + r.Date
+	}
+	return strings.TrimSpace(s)
 }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }

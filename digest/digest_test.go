@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -42,7 +43,7 @@ func at(day, hour, minute int) time.Time {
 // testReport is a small report built by hand: headline targets, then three
 // key-work items (one without figures).
 func testReport() *corpus.Report {
-	r := &corpus.Report{ID: "test", Title: "测试新区2022年工作报告"}
+	r := &corpus.Report{ID: "test", Title: "测试新区2022年工作报告", Source: "测试报", Date: "2022-01-14", Year: 2022}
 	outlook := section(r, nil, "", "展望2022年")
 	goals := section(r, outlook, "", "奋斗目标")
 	paragraph(r, goals, "", "地区生产总值增长20%以上", "进出口贸易额增长50%以上")
@@ -380,6 +381,17 @@ func TestDigestSeedReportWalk(t *testing.T) {
 		if !strings.Contains(d.Markdown, "**每日一读 · 第") || strings.Contains(d.Markdown, "回复“@") {
 			t.Errorf("issue %d: Markdown form:\n%s", issue, d.Markdown)
 		}
+		// Every item says which year's report it quotes, and cites it as
+		// chat answers do (《title》, source, date).
+		r := reports[0]
+		for _, form := range []string{d.Text, d.Markdown} {
+			if !strings.Contains(form, "【2022年报告 › ") && !strings.Contains(form, "**2022年报告 › ") {
+				t.Errorf("issue %d does not name the report's year:\n%s", issue, form)
+			}
+			if !strings.Contains(form, "出处:《") || !strings.Contains(form, "》"+r.Source+" "+r.Date) {
+				t.Errorf("issue %d: 出处 lacks 《title》 %s %s:\n%s", issue, r.Source, r.Date, form)
+			}
+		}
 		if testing.Verbose() && (issue <= 3 || issue == n) {
 			t.Logf("issue %d:\n%s\n---\n%s", issue, d.Text, d.Markdown)
 		}
@@ -646,8 +658,8 @@ func TestDigestFailuresAreRecordedAndRetried(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, 93000, 0)
 	f.clock.Set(at(1, 8, 0))
-	// WeChat is not running and the robot's key is refused.
-	s := f.service(nil)
+	// WeChat is not logged in and the robot's key is refused.
+	s := f.service(downSender{})
 	if err := s.RunDue(ctx, at(1, 8, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -771,13 +783,15 @@ func TestDigestRunFiresOnSchedule(t *testing.T) {
 	f.cfg.Schedule = "* * * * * *"
 	f.cfg.Groups = []string{"定时群"}
 	f.cfg.Webhooks = nil
-	today := time.Now().In(shanghai).Format(time.DateOnly)
-	f.cfg.StartDate = time.Now().In(shanghai).AddDate(0, 0, -3).Format(time.DateOnly)
+	// The scheduler fires on the real clock; the service reads a fixed noon,
+	// so the day (and the issue) cannot change under the test at midnight.
+	noon := at(4, 12, 0)
+	f.cfg.StartDate = "2026-12-01"
 	var mu sync.Mutex
 	calls := 0
 	delivered := make(chan struct{}, 1)
 	snd := &flakySender{inbox: f.inbox, failFirst: 1, delivered: delivered, mu: &mu, calls: &calls}
-	s, err := digest.New(f.cfg, f.report, digest.NewMemoryState(), snd, digest.WithRecheck(0))
+	s, err := digest.New(f.cfg, f.report, digest.NewMemoryState(), snd, digest.WithRecheck(0), digest.WithClock(func() time.Time { return noon }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -804,12 +818,55 @@ func TestDigestRunFiresOnSchedule(t *testing.T) {
 		t.Errorf("%d sends, want the failed one and the scheduler's retry", calls)
 	}
 	got := f.inbox.got["定时群"]
-	if time.Now().In(shanghai).Format(time.DateOnly) == today && len(got) != 1 {
+	if len(got) != 1 {
 		t.Errorf("the group got %d digests, want 1 (one day)", len(got))
 	}
 	if len(got) == 0 || !strings.Contains(got[0], "第4期") {
 		t.Errorf("sent %q, want issue 4", got)
 	}
+}
+
+// downSender is the WeChat channel while no account is logged in.
+type downSender struct{}
+
+func (downSender) SendToGroup(context.Context, string, string) error {
+	return errors.New("WeChat: not logged in")
+}
+
+// A process without the WeChat channel (reportbot digest send) neither sends
+// to nor records the WeChat groups: the running bot sends them, and status
+// must not show a failure it may not have.
+func TestDigestSendWithoutWeChatLeavesGroupsAlone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.clock.Set(at(1, 9, 0))
+	cli := f.service(nil)
+	out, err := cli.Send(ctx, at(1, 9, 0), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[string]digest.Result{}
+	for _, o := range out {
+		results[o.Target] = o.Result
+		if strings.HasPrefix(o.Target, digest.WeChatPrefix) && !strings.Contains(o.Reason, "reportbot serve") {
+			t.Errorf("%s: reason %q; want it to say the running bot sends it", o.Target, o.Reason)
+		}
+	}
+	want := map[string]digest.Result{"wechat:群A": digest.ResultNotTried, "wechat:群B": digest.ResultNotTried, "wecom:team": digest.ResultSent}
+	if !maps.Equal(results, want) {
+		t.Errorf("send without WeChat: %v; want %v", results, want)
+	}
+	wantStates(t, status(t, cli, at(1, 9, 0)), map[string]digest.State{"wechat:群A": digest.StatePending, "wechat:群B": digest.StatePending, "wecom:team": digest.StateSent})
+	dry, err := cli.Send(ctx, at(1, 9, 0), "wechat:群A", true)
+	if err != nil || len(dry) != 1 || dry[0].Result != digest.ResultNotTried {
+		t.Errorf("dry run to a WeChat group without WeChat: %+v, %v; want not tried", dry, err)
+	}
+	// The running bot then sends the groups.
+	bot := f.service(f.sender())
+	if err := bot.RunDue(ctx, at(1, 9, 0)); err != nil {
+		t.Fatal(err)
+	}
+	wantStates(t, status(t, bot, at(1, 9, 0)), map[string]digest.State{"wechat:群A": digest.StateSent, "wechat:群B": digest.StateSent, "wecom:team": digest.StateSent})
 }
 
 // flakySender fails its first failFirst sends, then delivers.
@@ -897,7 +954,7 @@ func TestDigestLongItemIsCutToFit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := utf8.RuneCountInString(d.Text); c > digest.MaxChars || c < digest.MaxChars-10 || !strings.Contains(d.Text, "推进高质量发展推进") || !strings.Contains(d.Text, "…\n出处:长报告") {
+	if c := utf8.RuneCountInString(d.Text); c > digest.MaxChars || c < digest.MaxChars-10 || !strings.Contains(d.Text, "推进高质量发展推进") || !strings.Contains(d.Text, "…\n出处:《长报告》") {
 		t.Errorf("long sentence not cut to fit (%d characters):\n%s", c, d.Text)
 	}
 }

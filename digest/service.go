@@ -184,8 +184,9 @@ func WithRecheck(d time.Duration) Option {
 }
 
 // New checks cfg and builds the digest of the reports. state keeps what was
-// sent (NewMemoryState when there is no Redis); wechat may be nil when the
-// WeChat channel is not running: WeChat targets then fail with that reason.
+// sent (NewMemoryState when there is no Redis); wechat is nil in a process
+// without the WeChat channel (`reportbot digest send`): its pushes leave the
+// WeChat groups untouched and unrecorded ("not tried"), for the running bot.
 func New(cfg Config, reports []*corpus.Report, state StateStore, wechat GroupSender, opts ...Option) (*Service, error) {
 	c, err := cfg.check()
 	if err != nil {
@@ -454,7 +455,7 @@ func (s *Service) dryRun(ctx context.Context, d Digest, targets []target, takeOv
 			o = s.notClaimed(t, cur)
 			o.Text = s.form(d, t)
 		case t.group != "" && s.wechat == nil:
-			o.Reason = "would fail: " + errWeChatDown.Error()
+			o.Result, o.Reason = ResultNotTried, errNoWeChatHere.Error()
 		}
 		out = append(out, o)
 	}
@@ -481,7 +482,10 @@ func fitBytes(s string, n int) string {
 	return string(r) + "…"
 }
 
-var errWeChatDown = errors.New("the WeChat channel is not running (not logged in?)")
+// errNoWeChatHere is why a process without the WeChat channel leaves the
+// WeChat groups alone: recording them failed would report a failure the
+// running bot may not have.
+var errNoWeChatHere = errors.New("not sent from here: WeChat groups are sent by the running reportbot serve (it holds the login)")
 
 func newToken() string {
 	b := make([]byte, 16)
@@ -509,6 +513,10 @@ func (s *Service) push(ctx context.Context, d Digest, targets []target, takeOver
 	}()
 	out := make([]Outcome, 0, len(targets))
 	for i, t := range targets {
+		if t.group != "" && s.wechat == nil {
+			out = append(out, Outcome{Target: t.name, Result: ResultNotTried, Reason: errNoWeChatHere.Error()})
+			continue
+		}
 		claimed, cur, err := s.state.Claim(ctx, d.Day, t.name, token, s.lockTTL, Record{State: StateSending, At: s.now(), Token: token}, takeOver)
 		if err != nil {
 			reason := "the push stopped: " + err.Error()
@@ -550,8 +558,6 @@ func (s *Service) deliver(ctx context.Context, d Digest, t target, token string)
 	text := s.form(d, t)
 	var err error
 	switch {
-	case t.group != "" && s.wechat == nil:
-		err = errWeChatDown
 	case t.group != "":
 		err = s.wechat.SendToGroup(ctx, t.group, text)
 	default:

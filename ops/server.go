@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -101,8 +103,17 @@ func serveAsk(w http.ResponseWriter, r *http.Request, ask func(context.Context, 
 	if !allowGet(w, r) {
 		return
 	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// url.Query would drop the bad pair and report "missing question".
+		writeJSON(w, http.StatusBadRequest, errorBody{"malformed query string (bad %-escape?): " + err.Error()})
+		return
+	}
+	q := strings.TrimSpace(query.Get("q"))
 	switch {
+	case strings.ContainsFunc(q, isBadControl):
+		writeJSON(w, http.StatusBadRequest, errorBody{"question contains a control character (such as %00)"})
+		return
 	case q == "":
 		writeJSON(w, http.StatusBadRequest, errorBody{"missing question: use /api/ask?q=..."})
 		return
@@ -120,6 +131,12 @@ func serveAsk(w http.ResponseWriter, r *http.Request, ask func(context.Context, 
 		return
 	}
 	writeJSON(w, http.StatusOK, result)
+}
+
+// isBadControl is a control character other than the tab and line breaks a
+// pasted question may carry.
+func isBadControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 // writeJSON encodes v before writing anything, so an encoding failure still

@@ -141,6 +141,28 @@ func TestAskRejectsBadQuestions(t *testing.T) {
 	}
 }
 
+// A malformed query string and control characters get their own message,
+// not "missing question" or the bot's help.
+func TestAskSaysWhatIsWrongWithTheQuery(t *testing.T) {
+	h := Handler(Handlers{Ask: func(ctx context.Context, q string) (any, error) {
+		t.Errorf("Ask called with %q", q)
+		return nil, nil
+	}}, nil)
+	for target, want := range map[string]string{
+		"/api/ask?q=%ZZ":          "malformed",
+		"/api/ask?q=%E4%B8%AD%ZZ": "malformed",
+		"/api/ask?q=%00":          "control character",
+		"/api/ask?q=" + url.QueryEscape("中欧\x00班列"): "control character",
+		"/api/ask?q=%07%1b": "control character",
+	} {
+		r := get(t, h, target)
+		msg, _ := r.body["error"].(string)
+		if r.status != 400 || !strings.Contains(msg, want) || strings.Contains(msg, "missing question") {
+			t.Errorf("%s: %d %q; want 400 saying %q", target, r.status, msg, want)
+		}
+	}
+}
+
 func TestAskRejectsOtherMethods(t *testing.T) {
 	h := Handler(Handlers{Ask: func(context.Context, string) (any, error) { return "x", nil }}, nil)
 	rec := httptest.NewRecorder()

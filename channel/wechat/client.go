@@ -95,7 +95,9 @@ type Options struct {
 	ShutdownTimeout time.Duration
 
 	// QRWriter receives the login QR code drawn with text blocks and its URL
-	// (typically os.Stdout). nil draws nothing; the URL is logged anyway.
+	// (typically os.Stdout), and a line for every failed login attempt, so
+	// a person waiting there for the QR code learns why none comes. nil
+	// draws nothing; the URL and the failures are logged anyway.
 	QRWriter io.Writer
 	// QRPNGPath, when set, also gets the QR code as a PNG image, for
 	// headless servers. It is removed after a successful login.
@@ -176,6 +178,9 @@ type Client struct {
 	inbox    chan incoming // received messages waiting for the Handler
 	outbox   *outbox
 	loggedIn atomic.Bool
+	// hasStoredSession is set once a stored login session was found or a
+	// login succeeded (which stores one): what the stop message says.
+	hasStoredSession atomic.Bool
 }
 
 // New checks the options and returns a Client; Run logs it in.
@@ -292,7 +297,11 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 	}
 	c.setSession(nil)
-	c.log.Info("wechat channel stopped; the login session stays stored for the next start")
+	if c.hasStoredSession.Load() {
+		c.log.Info("wechat channel stopped; the login session stays stored for the next start")
+	} else {
+		c.log.Info("wechat channel stopped; it never logged in and no login session is stored: the next start needs a QR scan")
+	}
 	return nil
 }
 
@@ -315,11 +324,15 @@ func (c *Client) loginLoop(ctx context.Context) {
 			}
 			wait := delay.next()
 			c.log.Error("wechat login failed; retrying", "err", err, "retry_in", wait)
+			if w := c.opts.QRWriter; w != nil {
+				fmt.Fprintf(w, "WeChat login failed, retrying in %s: %v\n", wait, err)
+			}
 			if !sleep(ctx, wait) {
 				return
 			}
 			continue
 		}
+		c.hasStoredSession.Store(true)
 		c.setSession(sess)
 		started := time.Now()
 		reason := sess.wait(ctx)

@@ -148,6 +148,38 @@ func (cs *contacts) member(ctx context.Context, group, memberUser string) (membe
 	return lockedMember(cs, lookup)
 }
 
+// remark returns the remark name (备注) the bot's account gave the contact
+// userName, "" for a stranger (a group member who is not a contact) or a
+// contact without one. Only the account's operator sets remark names, so
+// they, not display names, carry admin rights. A UserName not in the
+// contact list refreshes the list (at most once per refreshEvery); no
+// per-person request is made for strangers.
+func (cs *contacts) remark(ctx context.Context, userName string) string {
+	lookup := func() (string, bool) {
+		c := cs.byUser[userName]
+		if c == nil {
+			return "", false
+		}
+		if c.group {
+			return "", true
+		}
+		return c.remark, true
+	}
+	cs.mu.Lock()
+	r, known := lookup()
+	cs.mu.Unlock()
+	if known {
+		return r
+	}
+	cs.fetchMu.Lock()
+	defer cs.fetchMu.Unlock()
+	cs.refreshList(ctx)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	r, _ = lookup()
+	return r
+}
+
 // findByName returns the UserName of the group (or, with group false, the
 // friend) called name: its nickname, else its remark name. An ambiguous name
 // is not found: sending to the wrong chat is worse than not sending.

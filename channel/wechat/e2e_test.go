@@ -6,6 +6,8 @@ import (
 	"errors"
 	"image/png"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +37,8 @@ var testIndex = sync.OnceValues(func() (*index.Index, error) {
 	return index.Build(context.Background(), reports, index.Options{})
 })
 
-// newHandler is the chat core the tests talk to.
+// newHandler is the chat core the tests talk to. Its one admin is the
+// contact the bot's account calls 王主任 (Bob).
 func newHandler(t *testing.T, store *redisstore.Store, log *slog.Logger) Handler {
 	t.Helper()
 	ix, err := testIndex()
@@ -44,7 +47,7 @@ func newHandler(t *testing.T, store *redisstore.Store, log *slog.Logger) Handler
 	}
 	// Rate limits out of the way: case 8 asks 20 questions at once.
 	lots := bot.RateLimit{Burst: 1000, Per: time.Millisecond}
-	return bot.New(ix, store, bot.Options{Name: "reportbot", UserRate: lots, GroupRate: lots, Logger: log})
+	return bot.New(ix, store, bot.Options{Name: "reportbot", UserRate: lots, GroupRate: lots, Logger: log, Admins: []string{fakeBobRemark}})
 }
 
 type e2e struct {
@@ -276,6 +279,38 @@ func TestWeChatE2EGroupMentionGetsAnswer(t *testing.T) {
 	}
 	if !strings.Contains(first.Content, "200列") {
 		t.Errorf("reply %q does not contain 200列", first.Content)
+	}
+}
+
+// A member who renames themselves to the admin's name (nickname and group
+// nickname) is refused the admin commands; the admin, known to the bot's
+// account by the remark name it gave him, is obeyed under any display name,
+// in the group and in private.
+func TestWeChatE2EAdminImpersonationRefused(t *testing.T) {
+	e := newE2E(t, nil)
+	e.fake.renameAlice(fakeBobRemark, fakeBobRemark)
+	e.startLoggedIn()
+
+	e.fake.deliver(groupText("", "@reportbot\u2005统计"))
+	sends := e.waitAccepted(1)
+	if containing(sends, "只有管理员") != 1 || containing(sends, "统计】") != 0 {
+		t.Fatalf("统计 from a member renamed to %s: %q; want a refusal", fakeBobRemark, sends[0].Content)
+	}
+	e.fake.deliver(groupText("", "@reportbot\u2005重载"))
+	sends = e.waitAccepted(2)
+	if !strings.Contains(sends[1].Content, "只有管理员") {
+		t.Errorf("重载 from a member renamed to %s: %q; want a refusal", fakeBobRemark, sends[1].Content)
+	}
+
+	e.fake.deliver(fakeMsg{From: fakeGroupUser, To: fakeSelfUser, Content: fakeBobUser + ":<br/>@reportbot\u2005统计"})
+	sends = e.waitAccepted(3)
+	if !strings.Contains(sends[2].Content, "统计】") || sends[2].To != fakeGroupUser {
+		t.Errorf("统计 from the admin in the group: %q to %q; want the statistics in the group", sends[2].Content, sends[2].To)
+	}
+	e.fake.deliver(fakeMsg{From: fakeBobUser, To: fakeSelfUser, Content: "统计"})
+	sends = e.waitAccepted(4)
+	if !strings.Contains(sends[3].Content, "统计】") || sends[3].To != fakeBobUser {
+		t.Errorf("统计 from the admin in private: %q to %q; want the statistics", sends[3].Content, sends[3].To)
 	}
 }
 
@@ -537,8 +572,11 @@ func TestWeChatE2ERedisDownAtStartRetriesInsteadOfQR(t *testing.T) {
 	if reqs := e.fake.requestsSince(0); len(reqs) != 0 {
 		t.Errorf("requests to WeChat while the session could not be read: %+v", reqs)
 	}
-	if e.qr.String() != "" {
+	if strings.Contains(e.qr.String(), qrURLPrefix) || strings.Contains(e.qr.String(), "█") {
 		t.Error("showed a QR code because Redis was down")
+	}
+	if !strings.Contains(e.qr.String(), "read stored login session") {
+		t.Errorf("the terminal does not say why no QR code comes:\n%s", e.qr.String())
 	}
 	e.redis.Restart(t)
 	e.seedSession()
@@ -577,5 +615,27 @@ func TestWeChatE2ESessionDroppedAgainAndAgainFallsBackToQR(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "wait=400ms") {
 		t.Error("the pause before logging in again did not grow (want 200ms, then 400ms)")
+	}
+}
+
+// WeChat unreachable and no stored session: the terminal waiting for the
+// QR code says why none comes, and stopping does not claim a stored session.
+func TestWeChatE2EUnreachableSaysSoAndStoresNothing(t *testing.T) {
+	e := newE2E(t, func(o *Options) {
+		o.Transport = roundTripFunc(func(*http.Request) (*http.Response, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+		})
+	})
+	e.start()
+	waitFor(t, 10*time.Second, "a login failure on the QR terminal", func() bool {
+		return strings.Count(e.qr.String(), "WeChat login failed") >= 2
+	})
+	if !strings.Contains(e.qr.String(), "connection refused") {
+		t.Errorf("the terminal does not say why:\n%s", e.qr.String())
+	}
+	e.stop()
+	logs := e.logs.String()
+	if strings.Contains(logs, "stays stored") || !strings.Contains(logs, "never logged in") {
+		t.Errorf("stop message with no session ever stored:\n%s", logs)
 	}
 }

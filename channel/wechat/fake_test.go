@@ -27,6 +27,7 @@ const (
 	fakeAliceCard  = "张三" // Alice's name in the group
 	fakeBobUser    = "@bob"
 	fakeBobNick    = "Bob"
+	fakeBobRemark  = "王主任" // the remark name the bot's account gave Bob
 	fakeUUID       = "fakeUUID=="
 	fakeSid        = "fakesid"
 	fakeSKey       = "@crypt_fake"
@@ -56,6 +57,8 @@ type fakeWeChat struct {
 	syncKey   int
 	msgSeq    int
 	scanPolls int // login polls answered since the QR code was scanned
+	// Alice's names, which she can change at will.
+	aliceNick, aliceCard string
 }
 
 type fakeRequest struct {
@@ -71,7 +74,8 @@ type fakeSend struct {
 }
 
 func newFakeWeChat(t testing.TB) *fakeWeChat {
-	f := &fakeWeChat{t: t, closed: make(chan struct{}), newMsg: make(chan struct{}, 1), confirm: make(chan struct{})}
+	f := &fakeWeChat{t: t, closed: make(chan struct{}), newMsg: make(chan struct{}, 1), confirm: make(chan struct{}),
+		aliceNick: fakeAliceNick, aliceCard: fakeAliceCard}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() {
 		close(f.closed)
@@ -177,6 +181,14 @@ func (f *fakeWeChat) deliver(msgs ...fakeMsg) {
 	f.wake()
 }
 
+// renameAlice gives Alice another nickname and group nickname (群昵称), as
+// any member can.
+func (f *fakeWeChat) renameAlice(nick, card string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.aliceNick, f.aliceCard = nick, card
+}
+
 // groupText is a text from Alice in the group.
 func groupText(id, text string) fakeMsg {
 	return fakeMsg{ID: id, From: fakeGroupUser, To: fakeSelfUser, Content: fakeAliceUser + ":<br/>" + text}
@@ -258,14 +270,14 @@ func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, map[string]any{"BaseResponse": ret(0), "AddMsgCount": len(msgs), "AddMsgList": msgs, "SyncKey": key, "SyncCheckKey": key})
 	case strings.HasSuffix(p, "/webwxgetcontact"):
-		list := fakeContacts()
+		list := f.contacts()
 		writeJSON(w, map[string]any{"BaseResponse": ret(0), "MemberCount": len(list), "MemberList": list, "Seq": 0})
 	case strings.HasSuffix(p, "/webwxbatchgetcontact"):
 		var body struct{ List []struct{ UserName string } }
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		var found []map[string]any
 		for _, want := range body.List {
-			for _, c := range fakeContacts() {
+			for _, c := range f.contacts() {
 				if c["UserName"] == want.UserName {
 					found = append(found, c)
 				}
@@ -395,14 +407,18 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// fakeContacts is the account's contact list: the group comes with its
-// members inline, so openwechat never needs webwxbatchgetcontact.
-func fakeContacts() []map[string]any {
+// contacts is the account's contact list: Bob is a friend (with a remark
+// name) and a member of the group, Alice only a member. The group comes
+// with its members inline, so openwechat never needs webwxbatchgetcontact.
+func (f *fakeWeChat) contacts() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return []map[string]any{
-		{"UserName": fakeBobUser, "NickName": fakeBobNick, "VerifyFlag": 0},
-		{"UserName": fakeGroupUser, "NickName": fakeGroupName, "VerifyFlag": 0, "MemberCount": 2, "MemberList": []map[string]any{
+		{"UserName": fakeBobUser, "NickName": fakeBobNick, "RemarkName": fakeBobRemark, "VerifyFlag": 0},
+		{"UserName": fakeGroupUser, "NickName": fakeGroupName, "VerifyFlag": 0, "MemberCount": 3, "MemberList": []map[string]any{
 			{"UserName": fakeSelfUser, "NickName": fakeSelfNick, "DisplayName": ""},
-			{"UserName": fakeAliceUser, "NickName": fakeAliceNick, "DisplayName": fakeAliceCard},
+			{"UserName": fakeAliceUser, "NickName": f.aliceNick, "DisplayName": f.aliceCard},
+			{"UserName": fakeBobUser, "NickName": fakeBobNick, "DisplayName": ""},
 		}},
 	}
 }

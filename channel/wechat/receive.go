@@ -131,8 +131,9 @@ func (s *session) convert(ctx context.Context, in incoming) (bot.Message, string
 		// Two bot accounts in one group see the same MsgId; each answers.
 		m.ID = s.client.opts.Account + ":" + in.id
 	}
-	if c, ok := s.contacts.chat(ctx, chatUser); ok {
-		m.Chat = c.nick
+	chat, ok := s.contacts.chat(ctx, chatUser)
+	if ok {
+		m.Chat = chat.nick
 	} else {
 		// Unnamed groups, or contacts WeChat would not describe: the
 		// UserName works for this login session only.
@@ -156,6 +157,9 @@ func (s *session) convert(ctx context.Context, in incoming) (bot.Message, string
 				s.log.Warn("group member name unknown; using its session-bound UserName", "group", m.Chat, "user", memberUser)
 				m.Sender = memberUser
 			}
+			// Within a login a member's UserName is the same as their
+			// contact's, so a friend in a group is known by their remark.
+			m.SenderRemark = s.contacts.remark(ctx, memberUser)
 		}
 		text, m.Mentioned = stripMention(text, botNames)
 		if !m.Mentioned && !knowMe && in.atByLib {
@@ -171,6 +175,7 @@ func (s *session) convert(ctx context.Context, in incoming) (bot.Message, string
 			m.Sender = s.self.NickName
 		} else {
 			m.Sender = m.Chat
+			m.SenderRemark = chat.remark
 		}
 		text, _ = stripMention(text, []string{s.self.NickName})
 	}

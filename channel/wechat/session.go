@@ -99,6 +99,9 @@ func (c *Client) login(ctx context.Context, skipStored bool) (*session, error) {
 	if len(stored) == 0 && !skipStored {
 		c.log.Info("no stored WeChat login session; a QR scan is needed")
 	}
+	if len(stored) > 0 {
+		c.hasStoredSession.Store(true)
+	}
 
 	recvCtx, cancel := context.WithCancel(ctx)
 	b := openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(recvCtx))

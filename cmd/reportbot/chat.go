@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/digest"
 )
 
 // runChat talks to the same bot that sits in WeChat, one input line a
@@ -38,13 +40,22 @@ func runChat(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	defer ixs.Close()
-	store, closeStore, err := openStore(ctx, cfg, log)
+	store, redis, closeStore, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 	opts := botOptions(cfg, log)
-	opts.Reload = ixs.reload()
+	// The same digest settings as serve: 订阅, 退订 and 今日推送预览 work
+	// here too (with no WeChat login, nothing is sent to groups from here).
+	var svc *digest.Service
+	if cfg.Digest.Enabled {
+		if svc, err = newDigest(cfg, ixs.current().Reports(), redis, nil, log); err != nil {
+			return err
+		}
+		opts.Digest = svc
+	}
+	opts.Reload = ixs.reloadWithDigest(svc)
 	if !*limited {
 		opts.UserRate, opts.GroupRate = bot.Unlimited, bot.Unlimited
 	}
@@ -54,12 +65,18 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	if *group != "" {
 		chat = *group
 	}
+	// Message IDs are de-duplicated across processes sharing a Redis: each
+	// run numbers its lines under its own random run ID.
+	run := make([]byte, 8)
+	_, _ = rand.Read(run)
 	sc := bufio.NewScanner(env.stdin)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		text, mentioned := stripMention(line, cfg.Bot.Name)
-		m := bot.Message{ID: fmt.Sprintf("chat-%d", n), Chat: chat, Group: *group != "", Sender: *user,
+		// At the terminal the operator is the sender: --user is the name
+		// the operator knows them by, so bot.admins apply to it.
+		m := bot.Message{ID: fmt.Sprintf("chat-%x-%d", run, n), Chat: chat, Group: *group != "", Sender: *user, SenderRemark: *user,
 			Text: text, Mentioned: mentioned || *group == "", Kind: bot.KindText}
 		for _, r := range b.Handle(ctx, m) {
 			fmt.Fprintf(env.stdout, "%s\n\n", r.Text)
@@ -71,13 +88,15 @@ func runChat(ctx context.Context, env environment, args []string) error {
 	return sc.Err()
 }
 
-// stripMention removes a leading "@name" (followed by a space, U+2005 or
-// nothing) and tells whether it was there, as a chat client would mark it.
+// stripMention removes a leading "@name" (in any letter case, followed by a
+// space, U+2005 or nothing) and tells whether it was there, as a chat client
+// would mark it.
 func stripMention(line, name string) (string, bool) {
 	t := strings.TrimSpace(line)
-	for _, at := range []string{"@" + name, "＠" + name} {
-		if rest, ok := strings.CutPrefix(t, at); ok {
-			return strings.TrimLeft(rest, " \u2005\u3000"), true
+	for _, mark := range []string{"@", "＠"} {
+		rest, ok := strings.CutPrefix(t, mark)
+		if ok && len(rest) >= len(name) && strings.EqualFold(rest[:len(name)], name) {
+			return strings.TrimLeft(rest[len(name):], " \u2005\u3000"), true
 		}
 	}
 	return t, false

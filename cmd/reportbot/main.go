@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,6 +53,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return usageError{"no command given"}
 	}
 	env := environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	err := runCommand(ctx, env, args)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, env environment, args []string) error {
 	switch args[0] {
 	case "ask":
 		return runAsk(ctx, env, args[1:])
@@ -63,11 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runDigest(ctx, env, args[1:])
 	case "serve":
 		return runServe(ctx, env, args[1:])
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(env.stdout, usage)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(env.stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }
 

@@ -43,7 +43,11 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	var store bot.Store = memstore.New()
 	var redis *redisstore.Store
 	if cfg.Redis.URL != "" {
-		if redis, err = openRedis(ctx, cfg, log); err != nil {
+		if redis, err = openRedisWaiting(ctx, cfg, log); err != nil {
+			if ctx.Err() != nil {
+				log.Info("stopped while waiting for redis")
+				return nil
+			}
 			return err
 		}
 		defer redis.Close()
@@ -88,16 +92,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		opts.Digest = svc
 		runners = append(runners, svc.Run)
 	}
-	if reload := ixs.reload(); reload != nil {
-		// 重载 also moves the digest to the new reports.
-		opts.Reload = func(ctx context.Context) (bot.Searcher, error) {
-			s, err := reload(ctx)
-			if err == nil && svc != nil {
-				svc.SetReports(s.Reports())
-			}
-			return s, err
-		}
-	}
+	opts.Reload = ixs.reloadWithDigest(svc)
 	b = bot.New(ix, store, opts)
 
 	srv := ops.NewServer(cfg.Ops.Addr, ops.Handlers{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/config"
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/digest"
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/store/memstore"
 	"github.com/reportbot/reportbot/store/redisstore"
@@ -48,9 +50,16 @@ func registerConfigFlags(fs *flag.FlagSet, names ...string) *configFlags {
 	return c
 }
 
+// errHelpShown means the command's usage was printed on request
+// (COMMAND --help): nothing more to do, exit status 0.
+var errHelpShown = errors.New("help shown")
+
 // parse parses the command line and resolves the configuration.
 func (c *configFlags) parse(args []string, getenv func(string) string) (config.Config, error) {
 	if err := c.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return config.Config{}, errHelpShown
+		}
 		return config.Config{}, usageError{err.Error()}
 	}
 	return c.load(getenv)
@@ -101,32 +110,70 @@ func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger) (*index
 }
 
 // buildIndex indexes the configured reports in dir, or in memory when dir is "".
+// Its errors carry the short Chinese reason a failed 重载 shows in chat.
 func buildIndex(ctx context.Context, cfg config.Config, dir string, log *slog.Logger) (*index.Index, error) {
 	reports, err := loadReports(cfg, log)
 	if err != nil {
-		return nil, err
+		return nil, &bot.ReloadError{Reason: "报告目录里没有可读的报告", Err: err}
 	}
 	th, err := index.LoadThesaurus(cfg.Corpus.Thesaurus)
 	if err != nil {
-		return nil, err
+		return nil, &bot.ReloadError{Reason: "同义词文件读不了", Err: err}
 	}
 	opts := index.Options{Thesaurus: th, Logger: log}
+	var ix *index.Index
 	if dir == "" {
-		return index.Build(ctx, reports, opts)
+		ix, err = index.Build(ctx, reports, opts)
+	} else {
+		ix, err = index.Open(ctx, dir, reports, opts)
 	}
-	return index.Open(ctx, dir, reports, opts)
+	if err != nil {
+		return nil, &bot.ReloadError{Reason: "建立索引出错", Err: err}
+	}
+	return ix, nil
 }
 
-// openStore is Redis when configured, else memory. The close func is never nil.
-func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (bot.Store, func(), error) {
+// openStore is Redis when configured (also returned, for the digest's
+// state), else memory. The close func is never nil.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (bot.Store, *redisstore.Store, func(), error) {
 	if cfg.Redis.URL == "" {
-		return memstore.New(), func() {}, nil
+		return memstore.New(), nil, func() {}, nil
 	}
 	s, err := openRedis(ctx, cfg, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s, func() { s.Close() }, nil
+	return s, s, func() { s.Close() }, nil
+}
+
+// redisWaitMax bounds the pause between attempts to reach Redis at start.
+const redisWaitMax = 30 * time.Second
+
+// openRedisWaiting is openRedis for serve: a Redis that is down at boot is
+// waited for, with a log line per attempt and doubling pauses up to 30 s,
+// rather than exiting, so a supervisor sees one process that starts serving
+// once Redis is back. When ctx ends first it returns ctx's error.
+func openRedisWaiting(ctx context.Context, cfg config.Config, log *slog.Logger) (*redisstore.Store, error) {
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
+		s, err := openRedis(ctx, cfg, log)
+		if err == nil {
+			if attempt > 1 {
+				log.Info("redis reachable; starting", "attempts", attempt)
+			}
+			return s, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		log.Warn("redis unreachable at start: waiting for it before serving (SIGTERM stops)", "err", err, "attempt", attempt, "retry_in", wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		wait = min(2*wait, redisWaitMax)
+	}
 }
 
 // openRedis connects to the configured Redis, with go-redis's own log lines
@@ -200,6 +247,22 @@ func (x *indexes) reload() func(ctx context.Context) (bot.Searcher, error) {
 		x.mu.Unlock()
 		time.AfterFunc(retireAfter, func() { old.Close() })
 		return ix, nil
+	}
+}
+
+// reloadWithDigest is reload, also moving the digest (when there is one) to
+// the new reports.
+func (x *indexes) reloadWithDigest(svc *digest.Service) func(ctx context.Context) (bot.Searcher, error) {
+	reload := x.reload()
+	if reload == nil || svc == nil {
+		return reload
+	}
+	return func(ctx context.Context) (bot.Searcher, error) {
+		s, err := reload(ctx)
+		if err == nil {
+			svc.SetReports(s.Reports())
+		}
+		return s, err
 	}
 }
 
