@@ -109,6 +109,8 @@ type Bot struct {
 	// store may still hold a question asked before the outage, which 更多
 	// and 详情 must not continue. A key leaves at its next good save.
 	staleSessions sync.Map // session key → struct{}
+	// examplesOf caches the example questions of the current searcher.
+	examplesOf atomic.Pointer[searcherExamples]
 }
 
 // New returns a bot answering from searcher and keeping state in store.
@@ -176,7 +178,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	}
 	var a Answer
 	if m.Kind != KindText {
-		a = Answer{Text: nonTextHint}
+		a = Answer{Text: b.nonTextHint()}
 	} else {
 		a = b.respond(ctx, incoming{conv: &conversation{bot: b, key: sessionKey(m)}, admin: m.SenderRemark != "" && b.admins[m.SenderRemark], chat: m.Chat, group: m.Group}, text)
 	}

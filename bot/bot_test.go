@@ -1045,10 +1045,18 @@ func TestEveryAnswerNamesItsReport(t *testing.T) {
 		}
 	}
 	mustContain(t, "no-year answer", a.Text, "出处:《")
-	// 目录 covers both reports.
-	if n := strings.Count(b.Ask(context.Background(), "目录").Text, "第7部分 向心力"); n != 2 {
-		t.Errorf("目录 of two reports lists 第7部分 向心力 %d times; want once a report", n)
+	// 目录 speaks of one report, the newest, and says how to reach the other;
+	// a year picks the report, also for 数读 and 第N部分.
+	outline := b.Ask(context.Background(), "目录").Text
+	if n := strings.Count(outline, "第7部分 向心力"); n != 1 || !strings.Contains(outline, "另有1份报告") {
+		t.Errorf("目录 of two reports:\n%s\nwant the 2023 report's outline once and a pointer to the other", outline)
 	}
+	mustContain(t, "2022年目录", b.Ask(context.Background(), "2022年目录").Text, "2022", "第7部分 向心力")
+	if rs := b.Ask(context.Background(), "2022年目录").Results; len(rs) == 0 || rs[0].Report != "report-2022" {
+		t.Errorf("2022年目录 shows %+v; want report-2022", rs)
+	}
+	mustContain(t, "2022年第5部分", b.Ask(context.Background(), "2022年第5部分").Text, "影响力")
+	mustContain(t, "2021年目录", b.Ask(context.Background(), "2021年目录").Text, "没有这份报告")
 }
 
 // TestNoReports: a bot over an index with no reports answers every command
@@ -1072,4 +1080,29 @@ func TestNoReports(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// TestExamplesComeFromTheReports: help and not-found replies suggest
+// questions about the loaded report's own targets, never the embedded one's.
+func TestExamplesComeFromTheReports(t *testing.T) {
+	r, err := corpus.Parse("2025-city.txt", []byte("2025年某市政府工作报告\n\n一、2024年工作回顾\n\n过去一年，全市经济稳中向好。\n\n二、2025年主要目标\n\n今年主要预期目标是：地区生产总值增长6%左右；城镇新增就业5万人以上；居民收入增长与经济增长同步。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Build(context.Background(), []*corpus.Report{r}, index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	b := bot.New(ix, memstore.New(), bot.Options{})
+	for _, q := range []string{"帮助", "火星基地建设进度", "🙂🙂"} {
+		text := b.Ask(context.Background(), q).Text
+		if strings.Contains(text, "中欧班列") {
+			t.Errorf("%s suggests the embedded report's 中欧班列:\n%s", q, text)
+		}
+	}
+	mustContain(t, "帮助", b.Ask(context.Background(), "帮助").Text, "地区生产总值增长目标", "城镇新增就业目标")
+	mustContain(t, "not found", b.Ask(context.Background(), "火星基地建设进度").Text, "没有找到", "地区生产总值增长目标")
+	// The suggested question is answered.
+	mustContain(t, "example", b.Ask(context.Background(), "地区生产总值增长目标").Text, "6%左右")
 }

@@ -7,19 +7,25 @@ import (
 	"strings"
 )
 
-const (
-	rateNotice  = "提问太频繁了,请稍后再问。"
-	nonTextHint = "我只能读文字消息。请直接输入问题,例如“中欧班列目标”,或回复“帮助”。"
-)
+const rateNotice = "提问太频繁了,请稍后再问。"
+
+func (b *Bot) nonTextHint() string {
+	return "我只能读文字消息。请直接输入问题" + b.forExample(1) + ",或回复“帮助”。"
+}
 
 func (b *Bot) shortHelp() string {
-	return "我是报告问答机器人" + b.opts.Name + "。请在@我之后直接提问,例如“中欧班列目标”“新增床位多少”;回复“帮助”看全部用法。"
+	return "我是报告问答机器人" + b.opts.Name + "。请在@我之后直接提问" + b.forExample(2) + ";回复“帮助”看全部用法。"
 }
 
 func (b *Bot) help(admin bool) string {
 	var s strings.Builder
 	s.WriteString("我能回答工作报告里的问题,并给出原文、位置和数据。\n")
-	s.WriteString("· 直接提问:中欧班列目标 / 新增床位多少 / 进出口增长目标是多少\n")
+	if ex := b.examples().questions; len(ex) > 0 {
+		s.WriteString("· 直接提问:" + strings.Join(ex, " / ") + "\n")
+	} else {
+		s.WriteString("· 直接提问:用报告里的说法问目标、数据和工作安排\n")
+	}
+	s.WriteString("· 问某年某地的报告:加上年份或地区,例如“" + scopeExample(b.Searcher().Reports()) + "”\n")
 	s.WriteString("· 更多:下一条答案\n· 详情1:第1条答案所在的整段\n")
 	s.WriteString("· 目录:报告结构\n· 数读 / 目标:主要目标和数据\n· 第N部分:该部分的要点\n")
 	if b.opts.Prefix != "" {

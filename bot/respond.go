@@ -110,41 +110,43 @@ var (
 func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 	conv := in.conv
 	cmd := commandWord(text)
+	// Structure commands may name a report: 2023年目录, 浙江第三部分.
+	report, rest := b.scopedCommand(cmd)
 	switch {
 	case text == "":
 		return Answer{Text: b.shortHelp()}
 	case utf8Len(text) > b.opts.MaxQuestion:
-		return Answer{Query: text, Text: fmt.Sprintf("问题太长了(%d字)。请用一句话提问,不超过%d字,例如“中欧班列目标”。", utf8Len(text), b.opts.MaxQuestion)}
+		return Answer{Query: text, Text: fmt.Sprintf("问题太长了(%d字)。请用一句话提问,不超过%d字%s。", utf8Len(text), b.opts.MaxQuestion, b.forExample(1))}
 	case strings.Trim(text, "?？") == "":
 		return Answer{Query: text, Text: b.help(in.admin)}
 	case !hasWordRune(text):
-		return Answer{Query: text, Text: "没看懂这个问题。请用文字提问,例如“中欧班列目标”,或回复“帮助”。"}
+		return Answer{Query: text, Text: "没看懂这个问题。请用文字提问" + b.forExample(1) + ",或回复“帮助”。"}
 	case cmd == "帮助" || cmd == "help" || cmd == "菜单" || cmd == "使用说明":
 		return Answer{Query: text, Text: b.help(in.admin)}
 	case moreRe.MatchString(cmd):
 		return b.more(ctx, conv)
 	case detailRe.MatchString(cmd):
 		return b.detail(ctx, conv, detailRe.FindStringSubmatch(cmd)[1])
-	case cmd == "目录" || cmd == "提纲" || cmd == "大纲":
-		return b.outline(text)
-	case cmd == "数读" || cmd == "目标" || cmd == "主要目标" || cmd == "奋斗目标":
-		return b.highlights(text)
-	case sectionRe.MatchString(cmd):
-		return b.section(text, sectionRe.FindStringSubmatch(cmd)[1])
+	case rest == "目录" || rest == "提纲" || rest == "大纲":
+		return b.outline(text, report)
+	case rest == "数读" || rest == "目标" || rest == "主要目标" || rest == "奋斗目标" || rest == "主要预期目标":
+		return b.highlights(text, report)
+	case sectionRe.MatchString(rest):
+		return b.section(text, report, sectionRe.FindStringSubmatch(rest)[1])
 	case cmd == "统计" || cmd == "重载" || cmd == "订阅" || cmd == "退订" || cmd == "今日推送预览":
 		if !in.admin {
 			return Answer{Query: text, Text: "“" + cmd + "”只有管理员可以使用。"}
 		}
 		return b.admin(ctx, in, cmd)
 	}
-	if r, s, label := b.namedSection(cmd); s != nil {
+	if r, s, label := b.namedSection(rest, report); s != nil {
 		return b.sectionAnswer(text, r, s, label)
 	}
-	if r, s := b.topicSection(cmd); s != nil {
+	if r, s := b.topicSection(rest, report); s != nil {
 		return b.sectionAnswer(text, r, s, partLabel(r, s))
 	}
-	if b.isOutlineQuestion(cmd) {
-		return b.outline(text)
+	if b.isOutlineQuestion(rest) {
+		return b.outline(text, report)
 	}
 	return b.search(ctx, conv, text)
 }
@@ -203,7 +205,7 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 	defer wg.Wait()
 	if len(hits) == 0 {
 		conv.save(ctx, Session{Question: question})
-		return Answer{Query: question, Text: notFound(question)}
+		return Answer{Query: question, Text: b.notFound(question)}
 	}
 	conv.save(ctx, Session{Question: question, Hits: refs(hits), Cursor: 1})
 	a := Answer{Query: question, Hits: hits, Text: b.formatHit(hits, 0)}
@@ -217,9 +219,9 @@ func (b *Bot) record(ctx context.Context, question string, found bool) {
 	b.storeResult(err)
 }
 
-func notFound(question string) string {
+func (b *Bot) notFound(question string) string {
 	return "报告里没有找到与“" + truncate(question, 30) + "”相关的内容。\n" +
-		"可以问报告里的目标和重点工作,例如“中欧班列目标”“新增床位多少”;回复“目录”看报告结构,“帮助”看用法。"
+		"可以问报告里的目标和重点工作" + b.forExample(2) + ";回复“目录”看报告结构,“帮助”看用法。"
 }
 
 func truncate(s string, n int) string {

@@ -105,71 +105,118 @@ func sectionTitle(s *corpus.Section) string {
 	return s.Name
 }
 
-func (b *Bot) outline(query string) Answer {
-	if len(b.Searcher().Reports()) == 0 {
+// outline shows one report's structure: the one the question names, else
+// the newest, saying which and how to ask for the others.
+func (b *Bot) outline(query string, r *corpus.Report) Answer {
+	if r == nil {
 		return Answer{Query: query, Text: noReport}
 	}
 	var text strings.Builder
 	var res []Result
-	for i, r := range b.Searcher().Reports() {
-		if i > 0 {
-			text.WriteString("\n")
-		}
-		text.WriteString("《" + r.Title + "》\n")
-		numbered := map[*corpus.Section]int{}
-		for j, p := range parts(r) {
-			numbered[p] = j + 1
-		}
-		var walk func(ss []*corpus.Section, depth int)
-		walk = func(ss []*corpus.Section, depth int) {
-			for _, s := range ss {
-				indent := strings.Repeat("  ", depth)
-				if n := numbered[s]; n > 0 {
-					fmt.Fprintf(&text, "%s第%d部分 %s\n", indent, n, sectionTitle(s))
-				} else {
-					fmt.Fprintf(&text, "%s· %s\n", indent, sectionTitle(s))
-				}
-				res = append(res, Result{Text: sectionTitle(s), Section: s.Name, Report: r.ID, Figures: []string{}})
-				walk(s.Children, depth+1)
-			}
-		}
-		walk(r.TopLevel(), 0)
+	text.WriteString("《" + r.Title + "》\n")
+	numbered := map[*corpus.Section]int{}
+	for j, p := range parts(r) {
+		numbered[p] = j + 1
 	}
-	if n := len(parts(b.reportFor(query))); n > 0 {
+	var walk func(ss []*corpus.Section, depth int)
+	walk = func(ss []*corpus.Section, depth int) {
+		for _, s := range ss {
+			indent := strings.Repeat("  ", depth)
+			if n := numbered[s]; n > 0 {
+				fmt.Fprintf(&text, "%s第%d部分 %s\n", indent, n, sectionTitle(s))
+			} else {
+				fmt.Fprintf(&text, "%s· %s\n", indent, sectionTitle(s))
+			}
+			res = append(res, Result{Text: sectionTitle(s), Section: s.Name, Report: r.ID, Figures: []string{}})
+			walk(s.Children, depth+1)
+		}
+	}
+	walk(r.TopLevel(), 0)
+	if n := len(parts(r)); n > 0 {
 		fmt.Fprintf(&text, "回复“第1部分”到“第%d部分”看各部分要点,“数读”看主要目标。", n)
 	}
+	if others := len(b.Searcher().Reports()) - 1; others > 0 {
+		fmt.Fprintf(&text, "\n另有%d份报告,在命令前加年份或地区可看它们,例如“%s目录”。", others, otherLabel(b.Searcher().Reports(), r))
+	}
 	return Answer{Query: query, Text: strings.TrimSpace(text.String()), Results: res}
+}
+
+// otherLabel names a loaded report other than r the way users prefix a
+// command: 2023年, 浙江.
+func otherLabel(reports []*corpus.Report, r *corpus.Report) string {
+	for _, o := range reports {
+		if o == r {
+			continue
+		}
+		if o.Year != r.Year && o.Year > 0 {
+			return strconv.Itoa(o.Year) + "年"
+		}
+		if names := o.RegionNames(); len(names) > 0 {
+			return names[len(names)-1]
+		}
+	}
+	return ""
 }
 
 // noReport answers a structure question about a report that is not loaded.
 const noReport = "没有这份报告。回复“目录”看已有的报告。"
 
-// reportFor is the report a structure question speaks of: the one of the
-// year the question names (2023年第1部分), nil when there is none of that
-// year, else the newest.
-func (b *Bot) reportFor(text string) *corpus.Report {
+// scopedCommand splits a structure command from the report it names
+// (2023年目录, 浙江第三部分, 全国的数读). It returns the report the command
+// speaks of: the one of the year and region named, else the newest (the
+// national one at equal years); nil when the named report is not loaded. rest
+// is the command without the names.
+func (b *Bot) scopedCommand(cmd string) (r *corpus.Report, rest string) {
 	reports := b.Searcher().Reports()
-	if m := yearRe.FindStringSubmatch(text); m != nil {
-		for _, r := range reports {
-			if strconv.Itoa(r.Year) == m[1] {
-				return r
+	rest = cmd
+	year := 0
+	if m := yearRe.FindStringSubmatch(rest); m != nil {
+		year, _ = strconv.Atoi(m[1])
+		rest = strings.Replace(rest, m[0], "", 1)
+	} else if m := leadingYearRe.FindStringSubmatch(rest); m != nil {
+		year, _ = strconv.Atoi(m[1])
+		rest = rest[len(m[1]):]
+	}
+	var region []*corpus.Report
+	longest := ""
+	for _, rep := range reports {
+		for _, n := range rep.RegionNames() {
+			n = corpus.Fold(n)
+			if strings.Contains(rest, n) && len(n) >= len(longest) {
+				if len(n) > len(longest) {
+					region = region[:0]
+				}
+				longest = n
+				region = append(region, rep)
 			}
 		}
-		return nil // no report of that year
 	}
-	var cur *corpus.Report
-	for _, r := range reports {
-		if cur == nil || r.Year > cur.Year {
-			cur = r
+	if longest != "" {
+		rest = strings.Replace(rest, longest, "", 1)
+	}
+	rest = strings.TrimPrefix(strings.TrimPrefix(rest, "的"), "报告的")
+	if year == 0 && longest == "" {
+		return newestReport(reports), cmd
+	}
+	candidates := reports
+	if longest != "" {
+		candidates = region
+	}
+	var matching []*corpus.Report
+	for _, rep := range candidates {
+		if year == 0 || rep.Year == year {
+			matching = append(matching, rep)
 		}
 	}
-	return cur
+	return newestReport(matching), rest
 }
+
+// leadingYearRe is a year without 年 before a command: 2023目录.
+var leadingYearRe = regexp.MustCompile(`^((?:19|20)[0-9][0-9])[^0-9]`)
 
 var yearRe = regexp.MustCompile(`((?:19|20)[0-9][0-9])\s*年`)
 
-func (b *Bot) highlights(query string) Answer {
-	r := b.reportFor(query)
+func (b *Bot) highlights(query string, r *corpus.Report) Answer {
 	if r == nil {
 		return Answer{Query: query, Text: noReport}
 	}
@@ -189,12 +236,15 @@ func (b *Bot) highlights(query string) Answer {
 		text.WriteString("· " + s.Text + "\n")
 		hits = append(hits, corpus.Hit{Report: r, Sentence: s})
 	}
-	text.WriteString("问具体一项可直接提问,例如“中欧班列目标”。")
+	if ex := b.examples().quoted(1); ex != "" {
+		text.WriteString("问具体一项可直接提问,例如" + ex + "。")
+	} else {
+		text.WriteString("问具体一项可直接提问。")
+	}
 	return Answer{Query: query, Text: text.String(), Hits: hits, Results: results(hits)}
 }
 
-func (b *Bot) section(query, num string) Answer {
-	r := b.reportFor(query)
+func (b *Bot) section(query string, r *corpus.Report, num string) Answer {
 	if r == nil {
 		return Answer{Query: query, Text: noReport}
 	}
@@ -283,8 +333,8 @@ var sectionFillerRe = regexp.MustCompile(`(?:19|20)[0-9][0-9]年|第[0-9一二�
 // namedSection finds the section a question is only about (影响力部分), or nil
 // when the question asks more than that. cmd is the question as commandWord
 // leaves it.
-func (b *Bot) namedSection(cmd string) (*corpus.Report, *corpus.Section, string) {
-	if r := b.reportFor(cmd); r != nil {
+func (b *Bot) namedSection(cmd string, r *corpus.Report) (*corpus.Report, *corpus.Section, string) {
+	if r != nil {
 		for _, s := range r.Sections {
 			name := corpus.Fold(s.Name)
 			if utf8.RuneCountInString(name) < 2 || !strings.Contains(cmd, name) {
@@ -309,7 +359,7 @@ var topicFillerRe = regexp.MustCompile(`抓|搞|做|干|说下|说说|讲讲|要
 // topicSection finds the part a "分哪几方面" question is about: the part
 // whose heading names the topic, or most of whose items do (产业 → 支撑力,
 // whose items are 做大优势产业, 做强特色产业, ...).
-func (b *Bot) topicSection(cmd string) (*corpus.Report, *corpus.Section) {
+func (b *Bot) topicSection(cmd string, r *corpus.Report) (*corpus.Report, *corpus.Section) {
 	if !topicListRe.MatchString(cmd) {
 		return nil, nil
 	}
@@ -320,7 +370,7 @@ func (b *Bot) topicSection(cmd string) (*corpus.Report, *corpus.Section) {
 	var bestReport *corpus.Report
 	var best *corpus.Section
 	bestScore, second := 0, 0
-	if r := b.reportFor(cmd); r != nil {
+	if r != nil {
 		// The topic's bigrams that the headings and items use at all:
 		// 民生方面列 is about 民生 (惠民生).
 		var headings strings.Builder

@@ -1,0 +1,129 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Examples in help and not-found replies come from the loaded reports, so a
+// bot loaded with a city's report suggests that city's targets, not the
+// embedded article's 中欧班列. They are target questions made from the
+// headline targets of the newest report (国内生产总值增长5%左右 → 国内生产总值增长目标).
+
+// examples are computed once per searcher (the reports change only on 重载).
+type examples struct {
+	questions []string // at most maxExamples
+}
+
+const maxExamples = 3
+
+func examplesFor(reports []*corpus.Report) *examples {
+	ex := &examples{}
+	r := newestReport(reports)
+	if r == nil {
+		return ex
+	}
+	seen := map[string]bool{}
+	for _, s := range r.Highlights() {
+		for _, f := range s.Figures {
+			q := targetQuestion(f)
+			if q == "" || seen[q] {
+				continue
+			}
+			seen[q] = true
+			ex.questions = append(ex.questions, q)
+			if len(ex.questions) == maxExamples {
+				return ex
+			}
+		}
+	}
+	return ex
+}
+
+// targetQuestion turns a figure's clause into the question that asks for it:
+// the clause up to the figure, without the verbs that lead into a number.
+func targetQuestion(f corpus.Figure) string {
+	c := f.Clause
+	i := strings.Index(corpus.Fold(c), corpus.Fold(f.Text))
+	if i <= 0 {
+		return ""
+	}
+	head := strings.TrimSpace(c[:i])
+	for _, suffix := range []string{"达到", "控制在", "稳定在", "保持在", "提高到", "下降到", "突破", "超过", "力争", "在", "为", "约"} {
+		head = strings.TrimSuffix(head, suffix)
+	}
+	head = strings.TrimLeft(head, "：:，,、；; 　")
+	n := utf8.RuneCountInString(head)
+	if n < 3 || n > 12 || strings.ContainsAny(head, "，,。；;：:“”") {
+		return ""
+	}
+	return head + "目标"
+}
+
+// newestReport is the report structure questions speak of when the question
+// names none: the newest, and at equal years the national one.
+func newestReport(reports []*corpus.Report) *corpus.Report {
+	var best *corpus.Report
+	for _, r := range reports {
+		if best == nil || r.Year > best.Year || r.Year == best.Year && r.IsNational() && !best.IsNational() {
+			best = r
+		}
+	}
+	return best
+}
+
+// quoted lists the examples as “A”“B”, or "" when there are none.
+func (ex *examples) quoted(n int) string {
+	var b strings.Builder
+	for i, q := range ex.questions {
+		if i == n {
+			break
+		}
+		b.WriteString("“" + q + "”")
+	}
+	return b.String()
+}
+
+// examples returns the example questions of the current reports, computed
+// once per searcher.
+func (b *Bot) examples() *examples {
+	s := b.searcher.Load()
+	if ex := b.examplesOf.Load(); ex != nil && ex.searcher == s {
+		return ex.examples
+	}
+	ex := &searcherExamples{searcher: s, examples: examplesFor((*s).Reports())}
+	b.examplesOf.Store(ex)
+	return ex.examples
+}
+
+type searcherExamples struct {
+	searcher *Searcher
+	examples *examples
+}
+
+// forExample is ",例如“A”“B”" with up to n examples, or "" without any.
+func (b *Bot) forExample(n int) string {
+	if q := b.examples().quoted(n); q != "" {
+		return ",例如" + q
+	}
+	return ""
+}
+
+// scopeExample shows how to ask about one report: 2023年城镇新增就业目标,
+// or with the region when all reports are of one year.
+func scopeExample(reports []*corpus.Report) string {
+	r := newestReport(reports)
+	if r == nil {
+		return "2023年目录"
+	}
+	if r.Year > 0 {
+		return strconv.Itoa(r.Year) + "年目录"
+	}
+	if names := r.RegionNames(); len(names) > 0 {
+		return names[len(names)-1] + "目录"
+	}
+	return "目录"
+}
