@@ -54,6 +54,7 @@ type query struct {
 	// (城镇新增就业), for the bonus of finding them in a row.
 	fragments []string
 	period    period
+	pastOnly  bool // 去年, 实际: only what the report says was done answers
 	// definition: the question asks what a term means (X是什么意思).
 	definition bool
 }
@@ -71,8 +72,11 @@ var (
 	aNotARe = regexp.MustCompile(`\p{Han}[不没]\p{Han}`)
 	// Words that ask about the past year(s) the report looks back on, or
 	// about what is planned.
-	reviewRe       = regexp.MustCompile(`去年|上年|前年|过去|完成了|完成得|完成多少|完成情况|实际|取得了?|做了哪些|干了|成效|成绩|成果|增长了|提高了|下降了|达到了|降了|涨了|了多少|回顾|一年来|五年来|以来`)
-	planRe         = regexp.MustCompile(`今年|明年|目标|计划|打算|准备|预期|安排|新政策|措施|举措|怎么做|会不会|要不要|能不能|将要|将会|要[^求]`)
+	// strongReviewRe only asks about the past: a plan never answers it.
+	strongReviewRe = regexp.MustCompile(`去年|上年|前年|过去|完成了|实际|取得了|做了哪些|干了哪些|一年来|五年来`)
+	reviewRe       = regexp.MustCompile(`完成得|完成多少|完成情况|取得|成效|成绩|成果|增长了|提高了|下降了|达到了|降了|涨了|了多少|回顾|以来`)
+	strongPlanRe   = regexp.MustCompile(`今年|明年|目标|计划|打算|预期`)
+	planRe         = regexp.MustCompile(`准备|安排|新政策|措施|举措|怎么做|会不会|要不要|能不能|将要|将会|要[^求]`)
 	definitionRe   = regexp.MustCompile(`什么意思|啥意思|是什么|是啥|是指|指什么|指的是|含义|意思是|怎么理解|什么叫|何谓`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
@@ -113,6 +117,10 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	q.aims = aimRe.FindAllString(s, -1)
 	q.definition = definitionRe.MatchString(s)
 	switch {
+	case strongReviewRe.MatchString(s):
+		q.period, q.pastOnly = periodReview, true
+	case strongPlanRe.MatchString(s):
+		q.period = periodPlan
 	case reviewRe.MatchString(s):
 		q.period = periodReview
 	case planRe.MatchString(s):

@@ -431,6 +431,9 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if !solid || cov < minCoverage {
 			continue
 		}
+		if rk.q.pastOnly && p.sentence.Paragraph.Period == corpus.PeriodPlan {
+			continue // 中欧班列去年开了多少列 is not answered by this year's target
+		}
 		score := cov - lengthPenalty*float64(min(p.runes, 200))
 		if rk.q.wantsFigure && len(p.sentence.Figures) > 0 {
 			score += figureBonus
