@@ -51,6 +51,9 @@ type Reply struct {
 // An empty result means the reports do not cover the question.
 type Searcher interface {
 	Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error)
+	// Compare answers a question that spans reports (years, regions, a
+	// target and its outcome); ok is false when the question is no such one.
+	Compare(ctx context.Context, question string) (cmp corpus.Comparison, ok bool, err error)
 	// Reports are the reports searched, in a stable order.
 	Reports() []*corpus.Report
 }

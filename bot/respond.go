@@ -22,6 +22,19 @@ type Answer struct {
 	// Results are what a JSON client sees; for search answers they mirror
 	// Hits, for outline answers they list the sections.
 	Results []Result
+	// Comparison holds the rows of an answer across reports, one a report.
+	Comparison []ComparisonRow
+}
+
+// ComparisonRow is one report's line of a comparison as JSON clients see it.
+type ComparisonRow struct {
+	Report  string   `json:"report,omitempty"` // report ID, "" when none is loaded for the row
+	Label   string   `json:"label"`            // 2023年, 浙江, 2022年实际
+	Year    int      `json:"year,omitempty"`
+	Region  string   `json:"region,omitempty"`
+	Role    string   `json:"role,omitempty"` // 目标 or 实际
+	Text    string   `json:"text"`           // the clause that answers, "" when none
+	Figures []string `json:"figures"`
 }
 
 // Result is one answer unit as `reportbot ask --json` prints it.
@@ -147,6 +160,9 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 	}
 	if b.isOutlineQuestion(rest) {
 		return b.outline(text, report)
+	}
+	if a, ok := b.compare(ctx, conv, text); ok {
+		return a
 	}
 	return b.search(ctx, conv, text)
 }

@@ -120,7 +120,9 @@ func (r *Report) Highlights() []*Sentence {
 		if p.Period == PeriodReview {
 			continue
 		}
-		if p.Section != nil && reTargetCue.MatchString(p.Section.Name) {
+		// A section named for the targets (奋斗目标, 数读报告), not one that
+		// only mentions them among other things (“十三五”时期主要目标任务和重大举措).
+		if p.Section != nil && runeLen(p.Section.Name) <= 8 && reTargetCue.MatchString(p.Section.Name) {
 			add(p)
 			continue
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/reportbot/reportbot/corpus"
@@ -44,6 +45,7 @@ type freq struct{ text, context int }
 // Index answers questions about a fixed set of reports.
 type Index struct {
 	reports   []*corpus.Report
+	reportPos map[*corpus.Report]int // position of each report in reports
 	passages  []passage
 	charDF    map[rune]int
 	docCount  int
@@ -70,6 +72,7 @@ type passage struct {
 	names       []string // folded names of the sections above the sentence
 	intro       bool     // in the paragraph that opens its section: the heading describes it
 	term        string   // folded glossary term its paragraph explains, "" elsewhere
+	headline    bool     // one of the report's headline targets (Report.Highlights)
 	runes       int
 }
 
@@ -206,9 +209,16 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) (*Index, e
 		return nil, fmt.Errorf("read the reports' thesaurus files: %w", err)
 	}
 	ix := &Index{reports: reports, bleve: bi, thesaurus: th, log: opts.Logger, charDF: map[rune]int{},
-		analyzer: bi.Mapping().AnalyzerNamed(analyzerName)}
+		analyzer: bi.Mapping().AnalyzerNamed(analyzerName), reportPos: map[*corpus.Report]int{}}
+	for i, r := range reports {
+		ix.reportPos[r] = i
+	}
 	for ri, r := range reports {
 		restated := restatedLater(r)
+		headlines := map[*corpus.Sentence]bool{}
+		for _, s := range r.Highlights() {
+			headlines[s] = true
+		}
 		title := corpus.Fold(r.Title)
 		ix.titles = append(ix.titles, title)
 		for _, p := range r.Paragraphs {
@@ -226,7 +236,7 @@ func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) (*Index, e
 					continue
 				}
 				ps := passage{report: r, reportIndex: ri, sentence: s, text: corpus.Fold(s.Text), section: section, intro: intro,
-					title: title, names: names, term: corpus.Fold(p.Term),
+					title: title, names: names, term: corpus.Fold(p.Term), headline: headlines[s],
 					runes: len([]rune(s.Text))}
 				if p.Lead != "" && s.Index > 0 {
 					ps.lead = corpus.Fold(p.Lead)
@@ -328,45 +338,71 @@ const candidates = 40
 // Search returns up to limit sentences that answer the question, best first,
 // or none when the reports do not cover it.
 func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error) {
-	if limit <= 0 {
-		limit = 5
-	}
+	sc, rest := ix.scopeOf(corpus.Fold(question))
+	return ix.search(ctx, rest, sc, periodAny, limit)
+}
+
+// termStats reads document frequencies from the index, each term once per
+// search.
+type termStats struct {
+	ctx   context.Context
+	r     bindex.IndexReader
+	log   *slog.Logger
+	freqs map[string]freq
+}
+
+func (ix *Index) termStats(ctx context.Context) (*termStats, func(), error) {
 	reader, err := ix.bleve.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("open index: %w", err)
+		return nil, nil, fmt.Errorf("open index: %w", err)
 	}
 	r, err := reader.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
+		return nil, nil, fmt.Errorf("open index reader: %w", err)
 	}
-	defer r.Close()
-	freqs := map[string]freq{}
-	lookup := func(term string) freq {
-		if f, ok := freqs[term]; ok {
-			return f
-		}
-		var f freq
-		for _, field := range [...]string{fieldText, fieldContext} {
-			tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-			if err != nil {
-				// Counted as absent: the question still gets an answer
-				// from what could be read, and the fault is in the log.
-				ix.log.Error("read term frequency", "term", term, "field", field, "err", err)
-				continue
-			}
-			if field == fieldText {
-				f.text = int(tfr.Count())
-			} else {
-				f.context = int(tfr.Count())
-			}
-			tfr.Close()
-		}
-		freqs[term] = f
+	return &termStats{ctx: ctx, r: r, log: ix.log, freqs: map[string]freq{}}, func() { r.Close() }, nil
+}
+
+func (ts *termStats) lookup(term string) freq {
+	if f, ok := ts.freqs[term]; ok {
 		return f
 	}
+	var f freq
+	for _, field := range [...]string{fieldText, fieldContext} {
+		tfr, err := ts.r.TermFieldReader(ts.ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			// Counted as absent: the question still gets an answer
+			// from what could be read, and the fault is in the log.
+			ts.log.Error("read term frequency", "term", term, "field", field, "err", err)
+			continue
+		}
+		if field == fieldText {
+			f.text = int(tfr.Count())
+		} else {
+			f.context = int(tfr.Count())
+		}
+		tfr.Close()
+	}
+	ts.freqs[term] = f
+	return f
+}
+
+// search answers question (folded, without the names scopeOf used up)
+// from the reports in sc; period, when not periodAny, overrides the time
+// the question asks about (a comparison row asks for a plan or an outcome).
+func (ix *Index) search(ctx context.Context, question string, sc scope, period period, limit int) ([]corpus.Hit, error) {
+	if limit <= 0 {
+		limit = 5
+	}
+	ts, done, err := ix.termStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	lookup := ts.lookup
 	df := func(term string) int { f := lookup(term); return f.text + f.context }
 	textDF := func(term string) int { return lookup(term).text }
-	sc, rest := ix.scopeOf(corpus.Fold(question))
+	rest := question
 	if sc.reports != nil && len(sc.reports) == 0 {
 		// A year or region no report is about. A year the reports speak
 		// of (到2035年) is something to match instead.
@@ -376,6 +412,12 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 		sc = scope{places: sc.places}
 	}
 	q := parseQuery(rest, ix.thesaurus, func(b string) bool { return df(b) > 0 })
+	switch period {
+	case periodPlan:
+		q.period, q.pastOnly = periodPlan, false
+	case periodReview:
+		q.period, q.pastOnly = periodReview, true
+	}
 	if q.year != 0 && sc.year == 0 {
 		// The year was kept as something to match (到2035年).
 		q.concepts = append(q.concepts, concept{kind: conceptNumber, alts: []string{strconv.Itoa(q.year) + "年"}})

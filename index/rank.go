@@ -25,6 +25,8 @@ const (
 	figureBonus       = 0.06 // the question asks for an amount and the sentence has one
 	unitBonus         = 0.15 // ... in the unit asked for (几所 → 10所)
 	aimBonus          = 0.05 // the question asks for a target and the sentence names one
+	headlineBonus     = 0.08 // ... and the sentence is one of the report's headline targets
+	breakdownPenalty  = 0.03 // a sentence that breaks the one before into parts (其中…)
 	lengthPenalty     = 0.0004
 	genericShare      = 0.12 // a word in more than this share of sentences tells nothing alone
 	minGenericDocs    = 50   // fewer sentences than this: no question is generic
@@ -446,6 +448,12 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 				score += aimBonus
 				break
 			}
+		}
+		if len(rk.q.aims) > 0 && p.headline {
+			score += headlineBonus // 城镇新增就业目标: the line of the main targets
+		}
+		if strings.HasPrefix(p.text, "其中") {
+			score -= breakdownPenalty // 其中中央财政赤字…: a part of the figure before it
 		}
 		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
 			score += unitBonus

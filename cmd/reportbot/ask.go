@@ -21,6 +21,8 @@ type answerJSON struct {
 	Query   string       `json:"query"`
 	Answer  string       `json:"answer"`
 	Results []bot.Result `json:"results"`
+	// Comparison is present for questions answered across reports.
+	Comparison []bot.ComparisonRow `json:"comparison,omitempty"`
 }
 
 func toJSON(question string, a bot.Answer, top int) answerJSON {
@@ -31,7 +33,7 @@ func toJSON(question string, a bot.Answer, top int) answerJSON {
 	if top > 0 && len(res) > top && len(a.Hits) > 0 {
 		res = res[:top]
 	}
-	return answerJSON{Query: question, Answer: a.Text, Results: res}
+	return answerJSON{Query: question, Answer: a.Text, Results: res, Comparison: a.Comparison}
 }
 
 func runAsk(ctx context.Context, env environment, args []string) error {

@@ -1,0 +1,309 @@
+package index
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// Comparisons. "2021年到2023年GDP增长目标分别是多少", "赤字率这几年的变化",
+// "2022年GDP目标定的多少，实际完成多少", "浙江和四川的经济增长目标对比": the
+// question names several years or regions (or a range, or "these years"), or
+// one year and asks for its outcome. Each report it covers is searched for the
+// topic on its own; each row shows the clause that answers, with its figure.
+
+var (
+	// 2021年到2023年, 2021到2023年, 2021-2023年, 2021至2023.
+	yearRangeRe = regexp.MustCompile(`((?:19|20)\d\d)\s*年?\s*(?:到|至|-|－|—|~|～)\s*((?:19|20)\d\d)\s*年?`)
+	anyYearRe   = regexp.MustCompile(`(?:19|20)\d\d`)
+	// Every report of the body: 这几年, 历年, 近几年, 近五年, 每年.
+	allYearsRe = regexp.MustCompile(`这几年|这些年|历年|近几年|近年来|几年来|各年|近([二三四五六七八九十两\d])年`)
+	// A year's target beside its outcome: 实际完成, 完成得怎么样, 最后.
+	outcomeRe = regexp.MustCompile(`实际|完成了?多少|完成得|完成情况|最后|结果|做到了?多少|达到了?多少|涨了多少|兑现`)
+	// Words that only say "compare"; the rest of the question is the topic.
+	compareWordsRe = regexp.MustCompile(`分别是|分别|各是|各自|各|对比一下|对比|比较一下|比较|相比|比一比|比|变化|怎么变的?|有什么变化|有啥变化|有何变化|如何变化|变了|走势|趋势|定的|原计划|计划|和|跟|与|同|及|还有|以及|到|至|这几年|这些年|历年|近几年|近年来|几年来|每年|逐年|各年|实际|完成了?|完成得怎么样|完成情况|最后|结果|做到了?|达到了?|兑现|怎么样|如何`)
+)
+
+// maxComparisonRows bounds a comparison so that it fits a chat reply.
+const maxComparisonRows = 8
+
+// Compare answers a question that spans reports, or says it is not one
+// (ok false). A comparison whose reports say nothing on the topic has rows
+// with no hit.
+func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Comparison, ok bool, err error) {
+	q := corpus.Fold(question)
+	plan, ok := ix.comparisonPlan(q)
+	if !ok {
+		return cmp, false, nil
+	}
+	topic := compareWordsRe.ReplaceAllString(plan.rest, " ")
+	for _, row := range plan.rows {
+		if row.Report == nil {
+			cmp.Rows = append(cmp.Rows, row)
+			continue
+		}
+		sc := scope{named: true, reports: []int{ix.reportPos[row.Report]}}
+		// A target row asks for the plan, an outcome row for the review;
+		// other rows go by the question's own words (去年 → the review).
+		want := periodAny
+		switch row.Role {
+		case "目标":
+			want = periodPlan
+		case "实际":
+			want = periodReview
+		}
+		hits, err := ix.search(ctx, topic, sc, want, 1)
+		if err != nil {
+			return cmp, false, err
+		}
+		if len(hits) > 0 {
+			h := hits[0]
+			row.Hit = &h
+			row.Clause, row.Figures = clauseFor(h.Sentence, topic)
+		}
+		cmp.Rows = append(cmp.Rows, row)
+	}
+	if len(cmp.Rows) > maxComparisonRows {
+		cmp.Omitted = len(cmp.Rows) - maxComparisonRows
+		cmp.Rows = cmp.Rows[len(cmp.Rows)-maxComparisonRows:] // the newest
+	}
+	return cmp, true, nil
+}
+
+// comparisonPlan is the rows a comparison question asks for, before searching.
+type comparisonPlan struct {
+	rows []corpus.ComparisonRow
+	rest string // the question without years and region names
+}
+
+func (ix *Index) comparisonPlan(q string) (comparisonPlan, bool) {
+	var p comparisonPlan
+	// Regions named, in the order named (浙江和四川).
+	type named struct {
+		at      int
+		name    string
+		reports []*corpus.Report
+	}
+	var regions []named
+	rest := q
+	for _, rg := range ix.regionNames() {
+		if i := strings.Index(rest, rg.name); i >= 0 {
+			regions = append(regions, named{at: i, name: rg.name, reports: rg.reports})
+			rest = strings.Replace(rest, rg.name, strings.Repeat(" ", len([]rune(rg.name))), 1)
+		}
+	}
+	sort.Slice(regions, func(i, j int) bool { return regions[i].at < regions[j].at })
+	// Years named: a range, else each year.
+	var years []int
+	if m := yearRangeRe.FindStringSubmatch(rest); m != nil {
+		a, _ := strconv.Atoi(m[1])
+		b, _ := strconv.Atoi(m[2])
+		if a > b {
+			a, b = b, a
+		}
+		for y := a; y <= b && y-a < 30; y++ {
+			years = append(years, y)
+		}
+		rest = strings.Replace(rest, m[0], " ", 1)
+	}
+	for _, m := range anyYearRe.FindAllString(rest, -1) {
+		y, _ := strconv.Atoi(m)
+		if !containsInt(years, y) {
+			years = append(years, y)
+		}
+	}
+	rest = yearRe.ReplaceAllString(rest, " ")
+	rest = anyYearRe.ReplaceAllString(rest, " ")
+	sort.Ints(years)
+	p.rest = rest
+	all := allYearsRe.FindStringSubmatch(q)
+	outcome := outcomeRe.MatchString(q)
+
+	// The body whose years are compared: the one region named, else national
+	// when loaded, else every report.
+	body := func() []*corpus.Report {
+		if len(regions) == 1 {
+			return regions[0].reports
+		}
+		if nat := ix.regionReports(corpus.National); len(nat) > 0 {
+			return nat
+		}
+		return ix.reports
+	}
+	switch {
+	case len(regions) >= 2:
+		// 浙江和四川: each region's report of the year named, else its newest.
+		for _, rg := range regions {
+			r := pickReport(rg.reports, years)
+			row := corpus.ComparisonRow{Label: shortName(rg.name), Region: rg.name, Report: r}
+			if r != nil {
+				row.Year, row.Region = r.Year, r.Region
+			}
+			p.rows = append(p.rows, row)
+		}
+	case len(years) == 1 && outcome:
+		// 2022年目标多少，实际完成多少: the plan of 2022 and the review of 2023.
+		reports := body()
+		y := years[0]
+		p.rows = append(p.rows,
+			corpus.ComparisonRow{Label: strconv.Itoa(y) + "年目标", Year: y, Role: "目标", Report: reportOfYear(reports, y)},
+			corpus.ComparisonRow{Label: strconv.Itoa(y) + "年实际", Year: y, Role: "实际", Report: reportOfYear(reports, y+1)})
+	case len(years) >= 2 || all != nil:
+		reports := body()
+		if len(years) < 2 {
+			years = nil
+			for _, r := range reports {
+				if r.Year > 0 && !containsInt(years, r.Year) {
+					years = append(years, r.Year)
+				}
+			}
+			sort.Ints(years)
+			if all != nil && all[1] != "" { // 近五年: the newest N
+				if n := parseCount(all[1]); n > 0 && n < len(years) {
+					years = years[len(years)-n:]
+				}
+			}
+		}
+		for _, y := range years {
+			row := corpus.ComparisonRow{Label: strconv.Itoa(y) + "年", Year: y, Report: reportOfYear(reports, y)}
+			if row.Report != nil {
+				row.Region = row.Report.Region
+			}
+			p.rows = append(p.rows, row)
+		}
+	default:
+		return p, false
+	}
+	if len(p.rows) < 2 {
+		return p, false
+	}
+	return p, true
+}
+
+type regionName struct {
+	name    string
+	reports []*corpus.Report
+}
+
+// regionNames are the names of the loaded reports' regions, longest first.
+func (ix *Index) regionNames() []regionName {
+	by := map[string][]*corpus.Report{}
+	for _, r := range ix.reports {
+		for _, n := range r.RegionNames() {
+			by[corpus.Fold(n)] = append(by[corpus.Fold(n)], r)
+		}
+	}
+	var out []regionName
+	for n, rs := range by {
+		out = append(out, regionName{n, rs})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i].name) != len(out[j].name) {
+			return len(out[i].name) > len(out[j].name)
+		}
+		return out[i].name < out[j].name
+	})
+	return out
+}
+
+func (ix *Index) regionReports(region string) []*corpus.Report {
+	var out []*corpus.Report
+	for _, r := range ix.reports {
+		if r.Region == region {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func reportOfYear(reports []*corpus.Report, y int) *corpus.Report {
+	for _, r := range reports {
+		if r.Year == y {
+			return r
+		}
+	}
+	return nil
+}
+
+// pickReport is the report of one of the years named, else the newest.
+func pickReport(reports []*corpus.Report, years []int) *corpus.Report {
+	var best *corpus.Report
+	for _, r := range reports {
+		if len(years) > 0 && !containsInt(years, r.Year) {
+			continue
+		}
+		if best == nil || r.Year > best.Year {
+			best = r
+		}
+	}
+	return best
+}
+
+func shortName(region string) string {
+	if region == corpus.National || region == "国务院" || region == "中央" {
+		return corpus.National
+	}
+	return region
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func parseCount(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return strings.IndexRune("零一二三四五六七八九十", []rune(s)[0])
+}
+
+// clauseFor is the part of a sentence that answers the topic: the clause of
+// the figure whose words cover the topic best, with its figures; the whole
+// sentence (and all its figures) when no figure's clause mentions it.
+func clauseFor(s *corpus.Sentence, topic string) (string, []string) {
+	// The clause sharing most of the topic's bigrams, and of those the one
+	// with least else in it (财政赤字2.18万亿元 before 其中中央财政赤字1.4万亿元).
+	best, bestScore, bestLen := -1, 0, 0
+	for i, f := range s.Figures {
+		sc := sharedBigrams(corpus.Fold(f.Clause), topic)
+		n := len([]rune(f.Clause))
+		if sc > bestScore || sc == bestScore && sc > 0 && n < bestLen {
+			best, bestScore, bestLen = i, sc, n
+		}
+	}
+	if best < 0 {
+		var figs []string
+		for _, f := range s.Figures {
+			figs = append(figs, f.Text)
+		}
+		return s.Text, figs
+	}
+	f := s.Figures[best]
+	var figs []string
+	for _, g := range s.Figures {
+		if g.Clause == f.Clause {
+			figs = append(figs, g.Text)
+		}
+	}
+	return f.Clause, figs
+}
+
+func sharedBigrams(text, topic string) int {
+	rs := []rune(topic)
+	n := 0
+	for i := 0; i+1 < len(rs); i++ {
+		if b := string(rs[i : i+2]); isHan(b) && strings.Contains(text, b) {
+			n++
+		}
+	}
+	return n
+}
