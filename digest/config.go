@@ -10,7 +10,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/reportbot/reportbot/wecom"
+	"github.com/reportbot/reportbot/channel/wecom"
 
 	// Asia/Shanghai must load on machines without /usr/share/zoneinfo.
 	_ "time/tzdata"

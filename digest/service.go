@@ -40,8 +40,8 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 
+	"github.com/reportbot/reportbot/channel/wecom"
 	"github.com/reportbot/reportbot/corpus"
-	"github.com/reportbot/reportbot/wecom"
 )
 
 // GroupSender sends a text to a WeChat group by name. The WeChat channel's

@@ -9,11 +9,11 @@ import (
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/channel/wechat"
+	"github.com/reportbot/reportbot/channel/wecom"
 	"github.com/reportbot/reportbot/digest"
 	"github.com/reportbot/reportbot/ops"
 	"github.com/reportbot/reportbot/store/memstore"
 	"github.com/reportbot/reportbot/store/redisstore"
-	"github.com/reportbot/reportbot/wecom"
 )
 
 // handlerFunc lets the WeChat client be built before the bot it feeds: the
