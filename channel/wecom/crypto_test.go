@@ -1,9 +1,11 @@
-package wecom
+package wecom_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	. "github.com/reportbot/reportbot/channel/wecom"
 )
 
 // The official sample of 企业微信's callback crypto (WXBizMsgCrypt's VerifyURL).
