@@ -371,6 +371,8 @@ func (c *Client) handle(ctx context.Context, in inbound) {
 		c.log.Warn("wecom bot: ignoring a message without sender or chat", "req_id", in.reqID, "msgid", cb.MsgID)
 		return
 	}
+	// The chat ID is what digest.wecom_chats needs; debug shows it.
+	c.log.Debug("wecom bot: message", "req_id", in.reqID, "msgid", cb.MsgID, "chattype", cb.ChatType, "chat", cb.chatTarget(), "msgtype", cb.MsgType)
 	text := answer(ctx, c.opts.Handler, cb.message(c.opts.BotID, c.opts.Names))
 	if text == "" {
 		return
