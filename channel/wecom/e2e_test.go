@@ -309,7 +309,9 @@ func TestWeComBotE2EDuplicateAcrossProcesses(t *testing.T) {
 
 func TestWeComBotE2EHeartbeatLossAndReconnect(t *testing.T) {
 	e := newE2E(t)
+	e.fake.mu.Lock()
 	e.fake.ignorePings[1] = true // the first connection goes silent
+	e.fake.mu.Unlock()
 	p := e.start(func(o *Options) {
 		o.Heartbeat = 30 * time.Millisecond
 		o.AckTimeout = 200 * time.Millisecond
