@@ -350,6 +350,31 @@ func TestWeComBotE2EReplacedByNewerConnection(t *testing.T) {
 	e.expectReply("req-1", e.ref.says(groupMsg("wrkR", "lisi", "新增床位多少")))
 }
 
+func TestWeComBotE2EReplyRefusedIsPushedToTheChat(t *testing.T) {
+	e := newE2E(t)
+	e.start(nil)
+	fc := e.fake.connection()
+	e.fake.mu.Lock()
+	e.fake.respondCode = 846605 // 企业微信 no longer knows the req_id
+	e.fake.mu.Unlock()
+
+	fc.send("req-old", msg{id: "o1", chatType: "group", chatID: "wrkO", user: "lisi", text: "@reportbot 中欧班列目标"})
+	want := e.ref.says(groupMsg("wrkO", "lisi", "中欧班列目标"))
+	if r := e.fake.next(); r.cmd != cmdRespond || r.req != "req-old" {
+		t.Fatalf("first try: %s %s", r.cmd, r.req)
+	}
+	r := e.fake.next()
+	if r.cmd != cmdSend || r.body["chatid"] != "wrkO" || r.body["chat_type"] != float64(2) || r.markdown(t) != want {
+		t.Fatalf("fallback: %s %v", r.cmd, r.body)
+	}
+	// In a private chat the push goes to the person.
+	fc.send("req-old-2", msg{id: "o2", chatType: "single", user: "lisi", text: "帮助"})
+	e.fake.next()
+	if r := e.fake.next(); r.cmd != cmdSend || r.body["chatid"] != "lisi" || r.body["chat_type"] != float64(1) {
+		t.Fatalf("private fallback: %s %v", r.cmd, r.body)
+	}
+}
+
 func TestWeComBotE2EMalformedFrames(t *testing.T) {
 	e := newE2E(t)
 	p := e.start(nil)

@@ -57,8 +57,9 @@ type fakeWeCom struct {
 	// ignorePings names connections (by number, from 1) whose pings go
 	// unanswered, as on a half-dead network path.
 	ignorePings map[int]bool
-	// sendCode is the errcode answering aibot_send_msg (0: ok).
-	sendCode int
+	// sendCode and respondCode are the errcodes answering aibot_send_msg
+	// and aibot_respond_msg (0: ok).
+	sendCode, respondCode int
 }
 
 // fakeConn is one connection the fake accepted.
@@ -141,12 +142,12 @@ func (f *fakeWeCom) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		case cmdRespond, cmdSend:
 			f.received <- received{conn: fc.n, cmd: fr.Cmd, req: fr.Headers.ReqID, body: body}
-			code := 0
+			f.mu.Lock()
+			code := f.respondCode
 			if fr.Cmd == cmdSend {
-				f.mu.Lock()
 				code = f.sendCode
-				f.mu.Unlock()
 			}
+			f.mu.Unlock()
 			fc.ack(fr.Headers.ReqID, code, "")
 		default:
 			f.t.Errorf("fake 企业微信: unknown command %q", fr.Cmd)

@@ -50,7 +50,11 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		defer redis.Close()
 		store = redis
 	} else {
-		log.Warn("no redis.url: sessions, de-duplication and the WeChat login live in memory; a restart needs a new QR scan")
+		if cfg.WeChat.Enabled {
+			log.Warn("no redis.url: sessions, de-duplication and the WeChat login live in memory; a restart needs a new QR scan")
+		} else {
+			log.Warn("no redis.url: sessions and de-duplication live in memory (not shared between processes, lost on restart)")
+		}
 	}
 
 	metrics := &ops.Metrics{}
