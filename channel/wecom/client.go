@@ -291,6 +291,9 @@ func (c *Client) connectOnce(ctx context.Context) error {
 				if rerr := stop(); errors.Is(rerr, errReplaced) {
 					return rerr
 				}
+				if errors.Is(err, ErrMaybeDelivered) {
+					return fmt.Errorf("heartbeat lost: no answer to a ping within %s", c.opts.AckTimeout)
+				}
 				return fmt.Errorf("heartbeat lost: %w", err)
 			}
 		}
