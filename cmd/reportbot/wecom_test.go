@@ -18,7 +18,7 @@ import (
 // answers 订阅 with the configuration line for the chat.
 func TestWeComBotChatCoreAdminsAndSubscribe(t *testing.T) {
 	cfg := config.Default()
-	cfg.Bot.Admins = []string{"张三"}           // a WeChat admin, by display name
+	cfg.Bot.Admins = []string{"张三"}            // a WeChat admin, by display name
 	cfg.WeComBot.Admins = []string{"zhangsan"} // the 企业微信 admin, by user ID
 	reports, err := corpus.Default()
 	if err != nil {
