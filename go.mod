@@ -7,6 +7,7 @@ require (
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/blevesearch/bleve_index_api v1.4.1
 	github.com/blevesearch/vellum v1.2.1
+	github.com/coder/websocket v1.8.15
 	github.com/eatmoreapple/openwechat v1.4.8
 	github.com/go-co-op/gocron/v2 v2.21.2
 	github.com/mdp/qrterminal/v3 v3.2.1

@@ -57,6 +57,8 @@ func checkFor(name string, k kind) func(any) error {
 		}
 	case name == "http_url":
 		check = func(v any) error { return checkHTTPURL(asString(v)) }
+	case name == "ws_url":
+		check = func(v any) error { return checkWSURL(asString(v)) }
 	case name == "addr":
 		check = func(v any) error { return checkAddr(asString(v)) }
 	case name == "cron":

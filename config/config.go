@@ -27,8 +27,10 @@ type Config struct {
 	Corpus Corpus `toml:"corpus"`
 	Redis  Redis  `toml:"redis"`
 	WeChat WeChat `toml:"wechat"`
-	Ops    Ops    `toml:"ops"`
-	Digest Digest `toml:"digest"`
+	// WeComBot is the 企业微信 AI bot channel (config/wecom.go).
+	WeComBot WeComBot `toml:"wecom_bot"`
+	Ops      Ops      `toml:"ops"`
+	Digest   Digest   `toml:"digest"`
 }
 
 // Bot is how the chat core behaves.
@@ -74,6 +76,8 @@ type Redis struct {
 
 // WeChat is the WeChat channel.
 type WeChat struct {
+	// Enabled runs the WeChat channel in serve (default true).
+	Enabled bool `toml:"enabled"`
 	// Account names the login session kept in Redis; one per bot account.
 	Account      string        `toml:"account" check:"nonempty"`
 	SendInterval time.Duration `toml:"send_interval" check:"nonnegative"`
@@ -113,6 +117,9 @@ type Digest struct {
 	Groups []string `toml:"groups"`
 	// Webhooks are 企业微信 group-robot URLs by target name.
 	Webhooks map[string]string `toml:"webhooks" check:"http_url"`
+	// WeComChats are 企业微信 AI-bot chats by target name: a chat ID, or
+	// single:USERID.
+	WeComChats map[string]string `toml:"wecom_chats"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -128,11 +135,13 @@ func Default() Config {
 			GroupRate:     Rate{Burst: 20, Period: time.Minute},
 		},
 		WeChat: WeChat{
+			Enabled:      true,
 			Account:      "default",
 			SendInterval: time.Second,
 			SendJitter:   500 * time.Millisecond,
 		},
-		Ops: Ops{Addr: "127.0.0.1:8080"},
+		WeComBot: defaultWeComBot(),
+		Ops:      Ops{Addr: "127.0.0.1:8080"},
 		Digest: Digest{
 			Schedule:  "0 8 * * *",
 			Timezone:  "Asia/Shanghai",
@@ -185,18 +194,19 @@ func Load(path string, getenv func(string) string) (Config, error) {
 
 // Set sets the dotted key (such as "redis.url") from its string form, as a
 // flag or environment variable gives it, and checks the value like the file
-// loader does. Lists are comma-separated; digest.webhooks takes
-// "name=URL,name=URL", and "digest.webhooks.NAME" sets one webhook. Call
+// loader does. Lists are comma-separated; tables such as digest.webhooks
+// take "name=URL,name=URL", and "digest.webhooks.NAME" sets one entry. Call
 // Validate after the last Set to check the rules spanning several keys.
 func (c *Config) Set(key, value string) error {
-	if name, ok := strings.CutPrefix(key, "digest.webhooks."); ok && name != "" {
-		if err := checkHTTPURL(value); err != nil {
-			return keyError(key, err)
+	if f, name, ok := tableEntry(key); ok {
+		m := map[string]string{}
+		for k, v := range f.value(c).(map[string]string) {
+			m[k] = v
 		}
-		if c.Digest.Webhooks == nil {
-			c.Digest.Webhooks = map[string]string{}
+		m[name] = strings.TrimSpace(value)
+		if err := f.assign(c, m); err != nil {
+			return keyError(f.key, err)
 		}
-		c.Digest.Webhooks[name] = value
 		return nil
 	}
 	f, ok := fieldByKey[key]
@@ -221,6 +231,7 @@ func (c *Config) Validate() error {
 	if c.Digest.Enabled && c.Digest.StartDate == "" {
 		errs = append(errs, errors.New("digest.start_date: required when digest.enabled is true (the date of issue 1, YYYY-MM-DD)"))
 	}
+	errs = append(errs, c.WeComBot.validate()...)
 	return errors.Join(errs...)
 }
 
@@ -241,6 +252,18 @@ func EnvVar(key string) string {
 		return ""
 	}
 	return f.env
+}
+
+// tableEntry finds the table-valued key an entry key such as
+// "digest.webhooks.team" belongs to, and the entry's name.
+func tableEntry(key string) (*field, string, bool) {
+	for i := range fields {
+		f := &fields[i]
+		if name, ok := strings.CutPrefix(key, f.key+"."); ok && f.kind == kindMap && name != "" {
+			return f, name, true
+		}
+	}
+	return nil, "", false
 }
 
 // entryError is a problem with one entry of a table-valued key, such as

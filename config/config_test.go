@@ -287,6 +287,12 @@ var envSamples = map[string]string{
 	"digest.enabled": "false", "digest.schedule": "30 7 * * 1-5", "digest.timezone": "UTC",
 	"digest.catch_up": "30m", "digest.start_date": "2027-01-01", "digest.after_last": "stop",
 	"digest.override_dir": "/o", "digest.groups": "测试群", "digest.webhooks": "x=https://x.example",
+	"wechat.enabled": "false", "digest.wecom_chats": "pub=wrkPub,head=single:zhangsan",
+	"wecom_bot.enabled": "false", "wecom_bot.mode": "callback", "wecom_bot.bot_id": "aib1",
+	"wecom_bot.secret": "s", "wecom_bot.url": "ws://127.0.0.1:9/", "wecom_bot.name": "报告助手",
+	"wecom_bot.admins": "zhangsan", "wecom_bot.reply": "stream", "wecom_bot.heartbeat": "20s",
+	"wecom_bot.token": "t", "wecom_bot.encoding_aes_key": "k", "wecom_bot.callback_addr": ":8443",
+	"wecom_bot.callback_path": "/cb", "wecom_bot.alert_chat": "single:zhangsan",
 }
 
 func TestEveryKeyHasAnEnvironmentVariable(t *testing.T) {
@@ -307,8 +313,8 @@ func TestEveryKeyHasAnEnvironmentVariable(t *testing.T) {
 		}
 		f := fieldByKey[key]
 		def := Default()
-		// digest.enabled's sample is its default, since true needs a start date.
-		if key != "digest.enabled" && reflect.DeepEqual(f.value(&c), f.value(&def)) {
+		// The enabled samples are their defaults, since true needs more keys.
+		if key != "digest.enabled" && key != "wecom_bot.enabled" && reflect.DeepEqual(f.value(&c), f.value(&def)) {
 			t.Errorf("%s=%s left %s at its default", env, sample, key)
 		}
 		var viaSet Config = Default()

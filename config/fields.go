@@ -331,8 +331,8 @@ func (c *Config) loadFile(path string) error {
 	seen := map[string]bool{}
 	for _, k := range md.Keys() {
 		if len(k) == 0 || len(k) > 2 {
-			if len(k) == 3 && k[0] == "digest" && k[1] == "webhooks" {
-				continue // one webhook inside [digest.webhooks]; handled with its table
+			if f, _, ok := tableEntry(k.String()); ok && len(k) == 3 && f.key == k[0]+"."+k[1] {
+				continue // one entry inside a table such as [digest.webhooks]; handled with its table
 			}
 			fail(unknownKeyError(k.String()))
 			continue

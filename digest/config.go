@@ -10,7 +10,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/reportbot/reportbot/wecom"
+	"github.com/reportbot/reportbot/channel/wecom"
 
 	// Asia/Shanghai must load on machines without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -56,6 +56,9 @@ type Config struct {
 	Groups []string
 	// Webhooks are 企业微信 group-robot webhook URLs by target name.
 	Webhooks map[string]string
+	// WeComChats are 企业微信 AI-bot chats by target name: a group's chat
+	// ID, or "single:USERID" for a private chat (see WithWeComBot).
+	WeComChats map[string]string
 	// BotName is the bot's chat name, for the hint closing the WeChat text
 	// (回复“@reportbot 问题”可查询报告); default "reportbot".
 	BotName string
@@ -173,6 +176,7 @@ func (c Config) check() (checked, error) {
 			bad("webhooks."+name, "%v", err)
 		}
 	}
+	checkChats(c.WeComChats, bad)
 	return out, errors.Join(errs...)
 }
 

@@ -40,8 +40,8 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 
+	"github.com/reportbot/reportbot/channel/wecom"
 	"github.com/reportbot/reportbot/corpus"
-	"github.com/reportbot/reportbot/wecom"
 )
 
 // GroupSender sends a text to a WeChat group by name. The WeChat channel's
@@ -120,6 +120,8 @@ type Service struct {
 	state  StateStore
 	wechat GroupSender
 	robots map[string]*wecom.Robot
+	// wecomBot pushes to the AI-bot chats; nil outside serve.
+	wecomBot ChatSender
 
 	log          *slog.Logger
 	now          func() time.Time
@@ -342,11 +344,13 @@ func (s *Service) Unsubscribe(ctx context.Context, group string) error {
 type target struct {
 	name    string
 	group   string // WeChat group, or
-	webhook string // 企业微信 robot name
+	webhook string // 企业微信 robot name, or
+	chat    string // 企业微信 AI-bot chat name
 }
 
 // targets are the configured groups (in order), then the subscribed ones
-// (sorted), then the webhooks (sorted by name).
+// (sorted), then the webhooks and then the AI-bot chats (each sorted by
+// name).
 func (s *Service) targets(ctx context.Context) ([]target, error) {
 	subs, err := s.state.Subscriptions(ctx)
 	if err != nil {
@@ -368,7 +372,7 @@ func (s *Service) targets(ctx context.Context) ([]target, error) {
 	for _, name := range names {
 		out = append(out, target{name: WeComPrefix + name, webhook: name})
 	}
-	return out, nil
+	return append(out, s.chatTargets()...), nil
 }
 
 // Targets lists the target names the digest goes to now.
@@ -403,7 +407,7 @@ func (s *Service) Send(ctx context.Context, day time.Time, targetName string, dr
 		targets, targetName = []target{t}, t.name
 	}
 	if len(targets) == 0 {
-		return nil, errors.New("digest: no targets: set digest.groups or digest.webhooks, or 订阅 in a group")
+		return nil, errors.New("digest: no targets: set digest.groups, digest.webhooks or digest.wecom_chats, or 订阅 in a group")
 	}
 	d, err := s.Compose(day)
 	if err != nil {
@@ -424,7 +428,7 @@ func findTarget(targets []target, name string) (target, error) {
 		if t.name == name {
 			return t, nil
 		}
-		if t.group == name || t.webhook == name {
+		if t.group == name || t.webhook == name || t.chat == name {
 			found = append(found, t)
 		}
 	}
@@ -456,6 +460,8 @@ func (s *Service) dryRun(ctx context.Context, d Digest, targets []target, takeOv
 			o.Text = s.form(d, t)
 		case t.group != "" && s.wechat == nil:
 			o.Result, o.Reason = ResultNotTried, errNoWeChatHere.Error()
+		case t.chat != "" && s.wecomBot == nil:
+			o.Reason = "would fail: " + errWeComBotDown.Error()
 		}
 		out = append(out, o)
 	}
@@ -467,19 +473,7 @@ func (s *Service) form(d Digest, t target) string {
 	if t.group != "" {
 		return d.Text
 	}
-	return fitBytes(d.Markdown, wecom.MaxMarkdownBytes)
-}
-
-// fitBytes cuts s to at most n bytes of UTF-8, ending in … when it cut.
-func fitBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	for len(string(r))+len("…") > n {
-		r = r[:len(r)-1]
-	}
-	return string(r) + "…"
+	return wecom.FitBytes(d.Markdown, wecom.MaxMarkdownBytes)
 }
 
 // errNoWeChatHere is why a process without the WeChat channel leaves the
@@ -560,6 +554,8 @@ func (s *Service) deliver(ctx context.Context, d Digest, t target, token string)
 	switch {
 	case t.group != "":
 		err = s.wechat.SendToGroup(ctx, t.group, text)
+	case t.chat != "":
+		err = s.sendToChat(ctx, t, text)
 	default:
 		err = s.robots[t.webhook].SendMarkdown(ctx, text)
 	}

@@ -42,6 +42,8 @@ type Metrics struct {
 	// the last slot holds those slower than the largest bound.
 	answerCounts   [len(answerBuckets) + 1]atomic.Uint64
 	answerSumNanos atomic.Uint64
+	// channels count per chat channel (channels.go).
+	channels channelSet
 }
 
 // MessageReceived counts one incoming chat message.
@@ -117,7 +119,8 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 	family("reportbot_send_errors_total", "counter", "Failed send attempts.")
 	sample("reportbot_send_errors_total", "", u(m.sendErrors.Load()))
 	family("reportbot_send_queue_depth", "gauge", "Messages waiting in the send queue.")
-	sample("reportbot_send_queue_depth", "", strconv.FormatInt(m.queueDepth.Load(), 10))
+	sample("reportbot_send_queue_depth", "", strconv.FormatInt(m.queueDepthTotal(), 10))
+	m.writeChannels(bw, family)
 
 	family("reportbot_answer_seconds", "histogram", "Time taken to answer a question.")
 	// The count is the sum of the buckets read here, so +Inf and _count

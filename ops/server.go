@@ -32,12 +32,25 @@ type HealthStatus struct {
 	LoggedIn bool `json:"logged_in"`
 	// Redis is "ok", "down: <why>" or "not configured" (in-memory state).
 	Redis string `json:"redis"`
+	// Channels are the chat channels serve runs, each up or down.
+	Channels []ChannelStatus `json:"channels,omitempty"`
 }
 
-// Healthy is true when the account is logged in and Redis, if configured,
-// answers.
+// Healthy is true when Redis, if configured, answers and every channel is
+// up; without a channel list, when the WeChat account is logged in.
 func (h HealthStatus) Healthy() bool {
-	return h.LoggedIn && (h.Redis == RedisOK || h.Redis == RedisNotConfigured)
+	if h.Redis != RedisOK && h.Redis != RedisNotConfigured {
+		return false
+	}
+	if h.Channels == nil {
+		return h.LoggedIn
+	}
+	for _, c := range h.Channels {
+		if !c.Up {
+			return false
+		}
+	}
+	return true
 }
 
 // Handlers are what the endpoints ask of the rest of the bot. A nil Health

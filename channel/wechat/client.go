@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/internal/backoff"
 )
 
 // Handler answers one chat message. bot.Bot satisfies it: it de-duplicates
@@ -308,7 +309,7 @@ func (c *Client) Run(ctx context.Context) error {
 // loginLoop logs in, serves the session until it ends, and logs in again
 // after a logout, until ctx is cancelled.
 func (c *Client) loginLoop(ctx context.Context) {
-	delay := backoff{base: c.opts.LoginRetryBackoff, max: c.opts.LoginRetryMaxBackoff}
+	delay := backoff.Backoff{Base: c.opts.LoginRetryBackoff, Max: c.opts.LoginRetryMaxBackoff}
 	shortSessions := 0 // sessions in a row that WeChat ended within a minute
 	for ctx.Err() == nil {
 		// A stored session that WeChat accepts at login but drops at once,
@@ -322,12 +323,12 @@ func (c *Client) loginLoop(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			wait := delay.next()
+			wait := delay.Next()
 			c.log.Error("wechat login failed; retrying", "err", err, "retry_in", wait)
 			if w := c.opts.QRWriter; w != nil {
 				fmt.Fprintf(w, "WeChat login failed, retrying in %s: %v\n", wait, err)
 			}
-			if !sleep(ctx, wait) {
+			if !backoff.Sleep(ctx, wait) {
 				return
 			}
 			continue
@@ -348,14 +349,14 @@ func (c *Client) loginLoop(ctx context.Context) {
 		if lasted < time.Minute {
 			// A session that dies at once must not turn into a login loop.
 			shortSessions++
-			wait := delay.next()
+			wait := delay.Next()
 			c.log.Warn("short-lived session; waiting before logging in again", "wait", wait)
-			if !sleep(ctx, wait) {
+			if !backoff.Sleep(ctx, wait) {
 				return
 			}
 		} else {
 			shortSessions = 0
-			delay.reset()
+			delay.Reset()
 		}
 	}
 }
@@ -391,37 +392,5 @@ func (noMetrics) MessageReceived() {}
 func (noMetrics) ReplySent()       {}
 func (noMetrics) SendFailed()      {}
 func (noMetrics) QueueDepth(int)   {}
-
-// backoff doubles from base up to max.
-type backoff struct {
-	base, max time.Duration
-	cur       time.Duration
-}
-
-func (b *backoff) next() time.Duration {
-	if b.cur == 0 {
-		b.cur = b.base
-	} else {
-		b.cur = min(b.cur*2, b.max)
-	}
-	return b.cur
-}
-
-func (b *backoff) reset() { b.cur = 0 }
-
-// sleep waits d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

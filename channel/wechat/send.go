@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/eatmoreapple/openwechat"
+
+	"github.com/reportbot/reportbot/internal/backoff"
 )
 
 // sendTimeout bounds one webwxsendmsg request.
@@ -183,7 +185,7 @@ const (
 // queue is empty.
 func (c *Client) sendLoop(ctx context.Context, workerDone <-chan struct{}) {
 	var notBefore time.Time // earliest time of the next send
-	retry := backoff{base: c.opts.SendRetryBackoff, max: c.opts.SendRetryMaxBackoff}
+	retry := backoff.Backoff{Base: c.opts.SendRetryBackoff, Max: c.opts.SendRetryMaxBackoff}
 	for {
 		if ctx.Err() != nil {
 			return
@@ -206,7 +208,7 @@ func (c *Client) sendLoop(ctx context.Context, workerDone <-chan struct{}) {
 			continue
 		}
 		if d := time.Until(notBefore); d > 0 {
-			if !sleep(ctx, d) {
+			if !backoff.Sleep(ctx, d) {
 				return
 			}
 			continue // look again: the session may have changed meanwhile
@@ -234,19 +236,19 @@ func (c *Client) sendLoop(ctx context.Context, workerDone <-chan struct{}) {
 		switch outcome {
 		case sent:
 			c.outbox.pop(item)
-			retry.reset()
+			retry.Reset()
 			c.opts.Metrics.ReplySent()
 			c.log.Debug("sent", "chat", item.chat, "bytes", len(item.text))
 			item.finish(nil)
 		case retryLater:
 			c.outbox.end(item)
-			wait := retry.next()
+			wait := retry.Next()
 			notBefore = time.Now().Add(wait)
 			c.opts.Metrics.SendFailed()
 			c.log.Warn("wechat send refused or not delivered; pausing all sends", "chat", item.chat, "err", err, "retry_in", wait)
 		case loggedOut:
 			c.outbox.end(item)
-			wait := retry.next()
+			wait := retry.Next()
 			notBefore = time.Now().Add(wait)
 			c.opts.Metrics.SendFailed()
 			c.log.Error("wechat send: the session is logged out; keeping the message for the next login", "chat", item.chat, "err", err)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/eatmoreapple/openwechat"
+
+	"github.com/reportbot/reportbot/internal/backoff"
 )
 
 // Ret codes of the web protocol this package acts on.
@@ -71,7 +73,7 @@ type session struct {
 	endErr error // why WeChat ended the session; nil when we stopped it
 
 	// Used only on openwechat's sync goroutine.
-	syncDelay backoff
+	syncDelay backoff.Backoff
 	lastPoll  time.Time
 }
 
@@ -116,7 +118,7 @@ func (c *Client) login(ctx context.Context, skipStored bool) (*session, error) {
 	client.MaxRetryTimes = 1
 
 	sess := &session{client: c, bot: b, cancel: cancel, log: c.log, ready: make(chan struct{})}
-	sess.syncDelay = backoff{base: c.opts.SyncRetryBackoff, max: c.opts.SyncRetryMaxBackoff}
+	sess.syncDelay = backoff.Backoff{Base: c.opts.SyncRetryBackoff, Max: c.opts.SyncRetryMaxBackoff}
 	var usedQR atomic.Bool
 	b.UUIDCallback = func(uuid string) {
 		usedQR.Store(true)
@@ -223,20 +225,20 @@ func (s *session) onSyncError(err error) error {
 		s.loggedOut(fmt.Errorf("WeChat ended the session (%s): %w", describeRet(err), err))
 		return nil
 	}
-	wait := s.syncDelay.next()
+	wait := s.syncDelay.Next()
 	s.log.Warn("wechat message poll failed; retrying", "err", err, "retry_in", wait)
-	sleep(s.bot.Context(), wait)
+	backoff.Sleep(s.bot.Context(), wait)
 	return nil
 }
 
 // onPoll runs on the sync goroutine after every answered poll.
 func (s *session) onPoll(resp openwechat.SyncCheckResponse) {
 	if resp.Success() {
-		s.syncDelay.reset()
+		s.syncDelay.Reset()
 	}
 	now := time.Now()
 	if gap := now.Sub(s.lastPoll); gap < minPollGap {
-		sleep(s.bot.Context(), minPollGap-gap)
+		backoff.Sleep(s.bot.Context(), minPollGap-gap)
 		now = time.Now()
 	}
 	s.lastPoll = now

@@ -32,20 +32,21 @@ func digestConfig(cfg config.Config) digest.Config {
 		OverrideDir: d.OverrideDir,
 		Groups:      d.Groups,
 		Webhooks:    d.Webhooks,
+		WeComChats:  d.WeComChats,
 		BotName:     cfg.Bot.Name,
 	}
 }
 
 // newDigest builds the digest service: state in Redis when configured
 // (exactly once across restarts and processes), else in memory.
-func newDigest(cfg config.Config, reports []*corpus.Report, redis *redisstore.Store, wechat digest.GroupSender, log *slog.Logger) (*digest.Service, error) {
+func newDigest(cfg config.Config, reports []*corpus.Report, redis *redisstore.Store, wechat digest.GroupSender, log *slog.Logger, opts ...digest.Option) (*digest.Service, error) {
 	var state digest.StateStore = digest.NewMemoryState()
 	if redis != nil {
 		state = redis.DigestState()
 	} else {
 		log.Warn("digest state is in memory: a restart may send a day's digest again; configure redis.url")
 	}
-	return digest.New(digestConfig(cfg), reports, state, wechat, digest.WithLogger(log))
+	return digest.New(digestConfig(cfg), reports, state, wechat, append([]digest.Option{digest.WithLogger(log)}, opts...)...)
 }
 
 // runDigest is `reportbot digest preview|send|status`.
@@ -65,7 +66,7 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 	var target *string
 	var dryRun *bool
 	if verb == "send" {
-		target = fs.String("target", "", "only this target (wechat:GROUP or wecom:NAME)")
+		target = fs.String("target", "", "only this target (wechat:GROUP, wecom:NAME or wecombot:NAME)")
 		dryRun = fs.Bool("dry-run", false, "print what would go where; send nothing")
 	}
 	cf := registerConfigFlags(fs, "redis", "corpus")

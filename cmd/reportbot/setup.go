@@ -246,7 +246,7 @@ func (x *indexes) reload() func(ctx context.Context) (bot.Searcher, error) {
 		x.cur = ix
 		x.mu.Unlock()
 		time.AfterFunc(retireAfter, func() { old.Close() })
-		return ix, nil
+		return x.live(), nil
 	}
 }
 
@@ -264,6 +264,23 @@ func (x *indexes) reloadWithDigest(svc *digest.Service) func(ctx context.Context
 		}
 		return s, err
 	}
+}
+
+// live is a searcher that always searches the index in use, so that every
+// chat core of the process (one per channel) moves to the new index when
+// any of them runs 重载.
+func (x *indexes) live() bot.Searcher { return liveSearcher{x} }
+
+type liveSearcher struct{ x *indexes }
+
+func (s liveSearcher) Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error) {
+	return s.x.current().Search(ctx, question, limit)
+}
+
+func (s liveSearcher) Reports() []*corpus.Report { return s.x.current().Reports() }
+
+func (s liveSearcher) Compare(ctx context.Context, question string) (corpus.Comparison, bool, error) {
+	return s.x.current().Compare(ctx, question)
 }
 
 // Close closes the index in use.

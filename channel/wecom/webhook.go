@@ -1,5 +1,5 @@
-// Package wecom posts messages to a 企业微信 (WeCom) group robot: an HTTPS
-// POST of JSON to a webhook URL that carries the robot's key.
+// Robot posts messages to a 企业微信 (WeCom) group robot: an HTTPS POST of
+// JSON to a webhook URL that carries the robot's key.
 //
 // The key in the URL is the robot's only secret: anyone holding it can post
 // to the group. So the URL never appears in errors or logs with its key;
@@ -11,6 +11,7 @@
 // error after the request went out (for example the reply timed out) is not
 // retried: the robot may already have posted the message, and posting it
 // twice is worse than reporting the doubt. Such errors wrap ErrMaybeDelivered.
+
 package wecom
 
 import (
