@@ -176,6 +176,18 @@ func splitWords(frag string, th *Thesaurus, known knownBigram) []string {
 	return words
 }
 
+// isFunctionRune: a one-character stopword (在, 的, 能) never starts or ends
+// a report term (孩子能在城里 is no 在城).
+func isFunctionRune(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	for _, sw := range stopwords.words[r] {
+		if sw == w {
+			return true
+		}
+	}
+	return strings.Contains(particles, w)
+}
+
 // joinSingles joins runs of one-character words whose neighbours form
 // bigrams the reports use.
 func joinSingles(words []string, known knownBigram) []string {
@@ -185,7 +197,8 @@ func joinSingles(words []string, known knownBigram) []string {
 	var out []string
 	for i := 0; i < len(words); {
 		j := i + 1
-		for utf8.RuneCountInString(words[j-1]) == 1 && j < len(words) && utf8.RuneCountInString(words[j]) == 1 && known(words[j-1]+words[j]) {
+		for utf8.RuneCountInString(words[j-1]) == 1 && j < len(words) && utf8.RuneCountInString(words[j]) == 1 &&
+			!isFunctionRune(words[j-1]) && !isFunctionRune(words[j]) && known(words[j-1]+words[j]) {
 			j++
 		}
 		out = append(out, strings.Join(words[i:j], ""))

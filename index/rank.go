@@ -163,7 +163,7 @@ const (
 	// missingWeight multiplies the weight of a specific word no report uses
 	// and that has no official phrasing (金牌, 票价): the question is about
 	// it, and a sentence without it rarely answers.
-	missingWeight = 2.0
+	missingWeight = 1.5
 )
 
 func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, missing bool) {
