@@ -89,9 +89,6 @@ type ranker struct {
 type rankedConcept struct {
 	weight float64
 	alts   []rankedAlt
-	// missing: a specific word (a noun, a name) that no report uses and
-	// that has no official phrasing: the reports cannot answer the question.
-	missing bool
 }
 
 // rankedAlt is one wording of a concept, prepared for matching.
@@ -140,7 +137,7 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 			}
 			rc.alts = append(rc.alts, ra)
 		}
-		rc.weight, rc.missing = conceptWeight(c, rc.alts, ix)
+		rc.weight = conceptWeight(c, rc.alts, ix)
 		rk.concepts = append(rk.concepts, rc)
 		rk.total += rc.weight
 	}
@@ -163,15 +160,15 @@ const (
 	// missingWeight multiplies the weight of a specific word no report uses
 	// and that has no official phrasing (金牌, 票价): the question is about
 	// it, and a sentence without it rarely answers.
-	missingWeight = 1.5
+	missingWeight = 2.0
 )
 
-func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, missing bool) {
+func conceptWeight(c concept, alts []rankedAlt, ix *Index) float64 {
 	if c.kind != conceptHan || len(alts) == 0 {
 		if len(alts) == 0 {
-			return 0, false
+			return 0
 		}
-		return alts[0].weight, false
+		return alts[0].weight
 	}
 	own := alts[0]
 	word := own.text
@@ -198,31 +195,22 @@ func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, miss
 		if best > 0 {
 			w = min(w, asOfficial)
 		}
-		return w, false
+		return w
 	}
 	if best > 0 {
-		return asOfficial, false
+		return asOfficial
 	}
 	specific := runes >= 2 && freq < specificFreq && (class == classNoun || class == className || class == classUnknown)
 	if specific {
-		return missingWeight * own.weight, true
+		return missingWeight * own.weight
 	}
 	w := own.weight * fillerWeight
 	if runes == 1 {
 		w *= singleRuneWord
 	}
-	return w, false
+	return w
 }
 
-// unanswerable: the question's subject is a word no report uses.
-func (rk *ranker) unanswerable() bool {
-	for _, c := range rk.concepts {
-		if c.missing {
-			return true
-		}
-	}
-	return false
-}
 
 // inReports: every character of the wording is covered by a bigram the
 // reports use (or, for one character, the character itself occurs).
