@@ -1057,6 +1057,13 @@ func TestEveryAnswerNamesItsReport(t *testing.T) {
 	}
 	mustContain(t, "2022年第5部分", b.Ask(context.Background(), "2022年第5部分").Text, "影响力")
 	mustContain(t, "2021年目录", b.Ask(context.Background(), "2021年目录").Text, "没有这份报告")
+	// A year alone, with or without 年, shows that report's headline targets.
+	for _, q := range []string{"2022年", "2022"} {
+		a := b.Ask(context.Background(), q)
+		if !strings.Contains(a.Text, "【主要目标】") || len(a.Results) == 0 || a.Results[0].Report != "report-2022" {
+			t.Errorf("%s alone: %q %+v; want report-2022's headline targets", q, a.Text, a.Results)
+		}
+	}
 }
 
 // TestNoReports: a bot over an index with no reports answers every command

@@ -146,6 +146,10 @@ func (b *Bot) respond(ctx context.Context, in incoming, text string) Answer {
 		return b.highlights(text, report)
 	case sectionRe.MatchString(rest):
 		return b.section(text, report, sectionRe.FindStringSubmatch(rest)[1])
+	case rest != cmd && strings.Trim(rest, "的报告") == "":
+		// Only a year or a region (2022年, 浙江): that report's headline
+		// targets, which say what it is about.
+		return b.highlights(text, report)
 	case cmd == "统计" || cmd == "重载" || cmd == "订阅" || cmd == "退订" || cmd == "今日推送预览":
 		if !in.admin {
 			return Answer{Query: text, Text: "“" + cmd + "”只有管理员可以使用。"}

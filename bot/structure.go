@@ -173,7 +173,7 @@ func (b *Bot) scopedCommand(cmd string) (r *corpus.Report, rest string) {
 	if m := yearRe.FindStringSubmatch(rest); m != nil {
 		year, _ = strconv.Atoi(m[1])
 		rest = strings.Replace(rest, m[0], "", 1)
-	} else if m := leadingYearRe.FindStringSubmatch(rest); m != nil {
+	} else if m := leadingYearRe.FindStringSubmatch(rest + " "); m != nil {
 		year, _ = strconv.Atoi(m[1])
 		rest = rest[len(m[1]):]
 	}
@@ -211,7 +211,7 @@ func (b *Bot) scopedCommand(cmd string) (r *corpus.Report, rest string) {
 	return newestReport(matching), rest
 }
 
-// leadingYearRe is a year without 年 before a command: 2023目录.
+// leadingYearRe is a year without 年 before a command (2023目录) or alone.
 var leadingYearRe = regexp.MustCompile(`^((?:19|20)[0-9][0-9])[^0-9]`)
 
 var yearRe = regexp.MustCompile(`((?:19|20)[0-9][0-9])\s*年`)
