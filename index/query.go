@@ -57,6 +57,10 @@ type query struct {
 	pastOnly  bool // 去年, 实际: only what the report says was done answers
 	// definition: the question asks what a term means (X是什么意思).
 	definition bool
+	// asksAmount: 多少, 几个, 多大: only a sentence stating a figure answers.
+	asksAmount bool
+	// asksTime: 哪年, 什么时候: a sentence stating a time answers best.
+	asksTime bool
 }
 
 // units that follow a number or 几/多少 in questions and reports. Longest first.
@@ -77,6 +81,8 @@ var (
 	reviewRe       = regexp.MustCompile(`完成得|完成多少|完成情况|取得|成效|成绩|成果|增长了|提高了|下降了|达到了|降了|涨了|了多少|回顾|以来`)
 	strongPlanRe   = regexp.MustCompile(`今年|明年|目标|计划|打算|预期`)
 	planRe         = regexp.MustCompile(`准备|安排|新政策|措施|举措|怎么做|会不会|要不要|能不能|将要|将会|要[^求]`)
+	amountAskRe    = regexp.MustCompile(`多少|几[个项所家条座万千百亿次人年倍成]|多大|多高|多长|多远|多快|百分之几|占比|比例是`)
+	timeAskRe      = regexp.MustCompile(`哪年|哪一年|哪天|几月|几号|啥时候|什么时候|何时|多久|多长时间`)
 	definitionRe   = regexp.MustCompile(`什么意思|啥意思|是什么|是啥|是指|指什么|指的是|含义|意思是|怎么理解|什么叫|何谓`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
@@ -116,6 +122,8 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	q.wantsFigure = figureIntentRe.MatchString(s)
 	q.aims = aimRe.FindAllString(s, -1)
 	q.definition = definitionRe.MatchString(s)
+	q.asksTime = timeAskRe.MatchString(s)
+	q.asksAmount = amountAskRe.MatchString(s) && !q.asksTime
 	switch {
 	case strongReviewRe.MatchString(s):
 		q.period, q.pastOnly = periodReview, true

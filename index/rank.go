@@ -1,6 +1,7 @@
 package index
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 
@@ -26,6 +27,7 @@ const (
 	unitBonus         = 0.15 // ... in the unit asked for (几所 → 10所)
 	aimBonus          = 0.05 // the question asks for a target and the sentence names one
 	headlineBonus     = 0.08 // ... and the sentence is one of the report's headline targets
+	timeBonus         = 0.06 // the question asks when, and the sentence states a time
 	breakdownPenalty  = 0.03 // a sentence that breaks the one before into parts (其中…)
 	lengthPenalty     = 0.0004
 	genericShare      = 0.12 // a word in more than this share of sentences tells nothing alone
@@ -138,6 +140,11 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 			rc.alts = append(rc.alts, ra)
 		}
 		rc.weight = conceptWeight(c, rc.alts, ix)
+		if c.kind == conceptHan && len([]rune(c.alts[0])) >= 2 && rk.inTitle(c.alts[0]) {
+			// The report's own subject (新区 in a report on 兰州新区) is
+			// in every sentence's background: it tells which sentence little.
+			rc.weight *= titleWordWeight
+		}
 		rk.concepts = append(rk.concepts, rc)
 		rk.total += rc.weight
 	}
@@ -150,13 +157,14 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 // specific noun with none (票价, 股票 in reports that never say it) keeps its
 // full weight: no sentence without it answers, so the answer is "not found".
 const (
-	rewriteCredit  = 0.85  // an official phrasing counts this much of the user's own word
-	fillerWeight   = 0.08  // share of its weight an everyday word the reports never use keeps
-	specificFreq   = 50000 // general frequency under which a noun is specific (问题, 地方 are not)
-	commonFreq     = 30000 // general frequency over which a word says little (发展, 问题, 领导)
-	commonWeight   = 0.5   // share of its weight such a word keeps
-	singleRuneWord = 0.5   // share of its weight a one-character word keeps
-	functionWeight = 0.2   // share of its weight an adverb, pronoun or conjunction keeps
+	rewriteCredit   = 0.85  // an official phrasing counts this much of the user's own word
+	fillerWeight    = 0.08  // share of its weight an everyday word the reports never use keeps
+	specificFreq    = 50000 // general frequency under which a noun is specific (问题, 地方 are not)
+	commonFreq      = 30000 // general frequency over which a word says little (发展, 问题, 领导)
+	commonWeight    = 0.5   // share of its weight such a word keeps
+	singleRuneWord  = 0.5   // share of its weight a one-character word keeps
+	functionWeight  = 0.2   // share of its weight an adverb, pronoun or conjunction keeps
+	titleWordWeight = 0.4   // share of its weight a word of a report's title keeps
 	// missingWeight multiplies the weight of a specific word no report uses
 	// and that has no official phrasing (金牌, 票价): the question is about
 	// it, and a sentence without it rarely answers.
@@ -210,7 +218,6 @@ func conceptWeight(c concept, alts []rankedAlt, ix *Index) float64 {
 	}
 	return w
 }
-
 
 // inReports: every character of the wording is covered by a bigram the
 // reports use (or, for one character, the character itself occurs).
@@ -424,6 +431,10 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if rk.q.pastOnly && p.sentence.Paragraph.Period == corpus.PeriodPlan {
 			continue // 中欧班列去年开了多少列 is not answered by this year's target
 		}
+		if rk.q.asksAmount && len(p.sentence.Figures) == 0 && !rk.q.definition {
+			continue // 新区有几个镇: a sentence without a number does not say
+		}
+
 		score := cov - lengthPenalty*float64(min(p.runes, 200))
 		if rk.q.wantsFigure && len(p.sentence.Figures) > 0 {
 			score += figureBonus
@@ -445,6 +456,9 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		}
 		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
 			score += unitBonus
+		}
+		if rk.q.asksTime && statesTime(p.text) {
+			score += timeBonus // 什么时候: a sentence that names a date or deadline
 		}
 		score += rk.periodScore(p) + rk.definitionScore(p)
 		ss = append(ss, scored{p: i, cov: cov, score: score})
@@ -561,6 +575,11 @@ func (rk *ranker) namesSection(p *passage) bool {
 	}
 	return false
 }
+
+// timeRe finds a stated time: a year, a month, a deadline.
+var timeRe = regexp.MustCompile(`(?:19|20)\d\d年|\d{1,2}月|年底|年内|年前|年中|上半年|下半年|月底|之前|以前|前完成|届时|到期|期限|时限|\d+(?:个)?(?:工作日|小时|天|日)`)
+
+func statesTime(text string) bool { return timeRe.MatchString(text) }
 
 func hasUnit(figs []corpus.Figure, units []string) bool {
 	for _, u := range units {
