@@ -116,10 +116,15 @@ func (s *Store) topQuestions(ctx context.Context, topKey string, top []redis.Z) 
 			out = append(out, bot.QuestionCount{Question: z.Member.(string), Count: int(z.Score)})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b bot.QuestionCount) int {
+	sortTop(out)
+	return out, nil
+}
+
+// sortTop orders questions by count, most asked first, then by question.
+func sortTop(top []bot.QuestionCount) {
+	slices.SortStableFunc(top, func(a, b bot.QuestionCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Question, b.Question))
 	})
-	return out, nil
 }
 
 func (s *Store) statsKeys(day string) (count, top, unanswered string) {
