@@ -5,6 +5,7 @@ import (
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/digest"
 )
 
 // maxFigures is how many figures a card sets large; more would crowd out
@@ -89,4 +90,9 @@ func addFigures(to []string, figs []corpus.Figure) []string {
 		}
 	}
 	return to
+}
+
+// Digest is the card of a day's digest.
+func Digest(c digest.CardContent) Card {
+	return Card{Kicker: c.Head, Title: c.Place, Figures: c.Figures[:min(len(c.Figures), maxFigures)], Body: c.Body, Source: Source(c.Report), Footer: c.Hint}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -54,31 +53,13 @@ const consoleListLen = 200
 // totals, up to 200 most asked questions and every unanswered one kept (50),
 // newest first.
 func (s *Store) DayQuestions(ctx context.Context, day string) (bot.StatsSummary, error) {
-	countKey, topKey, unansweredKey := s.statsKeys(day)
-	var (
-		counts     *redis.SliceCmd
-		top        *redis.ZSliceCmd
-		unanswered *redis.StringSliceCmd
-	)
-	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		counts = p.HMGet(ctx, countKey, "questions", "found", "notfound")
-		top = p.ZRevRangeWithScores(ctx, topKey, 0, consoleListLen-1)
-		unanswered = p.LRange(ctx, unansweredKey, 0, -1)
-		return nil
-	})
-	if err := s.observe(err); err != nil {
+	sum, top, err := s.readDay(ctx, day, consoleListLen, 0)
+	if err != nil {
 		return bot.StatsSummary{}, fmt.Errorf("redisstore: questions of %s: %w", day, err)
 	}
-	var sum bot.StatsSummary
-	for i, field := range []*int{&sum.Questions, &sum.Found, &sum.NotFound} {
-		if v, ok := counts.Val()[i].(string); ok {
-			*field, _ = strconv.Atoi(v)
-		}
-	}
-	for _, z := range top.Val() {
+	for _, z := range top {
 		sum.Top = append(sum.Top, bot.QuestionCount{Question: z.Member.(string), Count: int(z.Score)})
 	}
 	sortTop(sum.Top)
-	sum.Unanswered = unanswered.Val()
 	return sum, nil
 }
