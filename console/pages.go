@@ -366,18 +366,30 @@ func (c *Console) cardPNG(w http.ResponseWriter, r *http.Request, s session) {
 	w.Write(png)
 }
 
-// preview shows an edit as the targets would get it, without saving.
-func (c *Console) preview(w http.ResponseWriter, r *http.Request, s session) {
+// edited reads the day and the composed edit of a preview or save form; it
+// shows the day with the reason and returns false when the text is refused.
+func (c *Console) edited(w http.ResponseWriter, r *http.Request, s session) (time.Time, digest.Digest, bool) {
 	day, ok := c.dayOf(w, r, s)
 	if !ok {
-		return
+		return day, digest.Digest{}, false
 	}
 	text := r.PostForm.Get("text")
 	dg, err := c.opts.Digest.ComposeOverride(day, text)
 	if err != nil {
 		c.showDay(w, r, s, day, http.StatusUnprocessableEntity, "", "不能保存这段内容:"+err.Error(), nil, text)
-		return
+		return day, dg, false
 	}
+	return day, dg, true
+}
+
+// preview shows an edit as the targets would get it, without saving.
+func (c *Console) preview(w http.ResponseWriter, r *http.Request, s session) {
+	if day, dg, ok := c.edited(w, r, s); ok {
+		c.showPreview(w, r, s, day, dg)
+	}
+}
+
+func (c *Console) showPreview(w http.ResponseWriter, r *http.Request, s session, day time.Time, dg digest.Digest) {
 	cand := &candidate{Text: dg.Text, Markdown: dg.Markdown, Hash: contentHash(dg.Text)}
 	if c.opts.Card != nil {
 		if png, err := c.opts.Card(c.opts.Digest.CardOf(dg)); err == nil {
@@ -390,18 +402,13 @@ func (c *Console) preview(w http.ResponseWriter, r *http.Request, s session) {
 // save stores an edit that was previewed: the form carries the hash of
 // the text shown in the preview, and a text changed since is previewed again.
 func (c *Console) save(w http.ResponseWriter, r *http.Request, s session) {
-	day, ok := c.dayOf(w, r, s)
+	day, dg, ok := c.edited(w, r, s)
 	if !ok {
 		return
 	}
-	text := r.PostForm.Get("text")
-	dg, err := c.opts.Digest.ComposeOverride(day, text)
-	if err != nil {
-		c.showDay(w, r, s, day, http.StatusUnprocessableEntity, "", "不能保存这段内容:"+err.Error(), nil, text)
-		return
-	}
+	text := dg.Text
 	if r.PostForm.Get("previewed") != contentHash(dg.Text) {
-		c.preview(w, r, s)
+		c.showPreview(w, r, s, day, dg)
 		return
 	}
 	if day.Before(c.startOfToday()) {
