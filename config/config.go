@@ -23,12 +23,13 @@ import (
 // Config is the whole configuration. The toml tags are the keys of the file;
 // the check tags name the validation each value gets (see checks.go).
 type Config struct {
-	Bot    Bot    `toml:"bot"`
-	Corpus Corpus `toml:"corpus"`
-	Redis  Redis  `toml:"redis"`
-	WeChat WeChat `toml:"wechat"`
-	Ops    Ops    `toml:"ops"`
-	Digest Digest `toml:"digest"`
+	Bot     Bot     `toml:"bot"`
+	Corpus  Corpus  `toml:"corpus"`
+	Redis   Redis   `toml:"redis"`
+	WeChat  WeChat  `toml:"wechat"`
+	Ops     Ops     `toml:"ops"`
+	Digest  Digest  `toml:"digest"`
+	Console Console `toml:"console"`
 }
 
 // Bot is how the chat core behaves.
@@ -112,6 +113,8 @@ type Digest struct {
 	Groups []string `toml:"groups"`
 	// Webhooks are 企业微信 group-robot URLs by target name.
 	Webhooks map[string]string `toml:"webhooks" check:"http_url"`
+	// Cards sends each target the day's picture card after the text.
+	Cards bool `toml:"cards"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -137,7 +140,9 @@ func Default() Config {
 			Timezone:  "Asia/Shanghai",
 			CatchUp:   2 * time.Hour,
 			AfterLast: "restart",
+			Cards:     true,
 		},
+		Console: defaultConsole(),
 	}
 }
 

@@ -287,6 +287,9 @@ var envSamples = map[string]string{
 	"digest.enabled": "false", "digest.schedule": "30 7 * * 1-5", "digest.timezone": "UTC",
 	"digest.catch_up": "30m", "digest.start_date": "2027-01-01", "digest.after_last": "stop",
 	"digest.override_dir": "/o", "digest.groups": "测试群", "digest.webhooks": "x=https://x.example",
+	"digest.cards": "false",
+	"console.addr": "127.0.0.1:8081", "console.url": "https://console.example", "console.secret": "0123456789abcdef0123456789abcdef",
+	"console.session_ttl": "1h", "console.link_ttl": "2h", "console.secure_cookies": "true", "console.users": "王芳=pbkdf2-sha256$1$c2FsdHNhbHQ$x",
 }
 
 func TestEveryKeyHasAnEnvironmentVariable(t *testing.T) {
