@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/card"
 	"github.com/reportbot/reportbot/store/memstore"
 )
 
@@ -39,6 +40,7 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 	fs.SetOutput(env.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	top := fs.Int("top", 5, "answers to keep per question")
+	pngPath := fs.String("png", "", "also write the answer as a picture card to this PNG file (one question)")
 	cf := registerConfigFlags(fs, "corpus", "index", "thesaurus")
 	cfg, err := cf.parse(args, env.getenv)
 	if err != nil {
@@ -72,7 +74,16 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	if question != "-" {
+		if *pngPath != "" {
+			if err := answer(question); err != nil {
+				return err
+			}
+			return writePNG(*pngPath, card.Answer(question, b.Ask(ctx, question)))
+		}
 		return answer(question)
+	}
+	if *pngPath != "" {
+		return usageError{"ask: --png takes one question, not -"}
 	}
 	// One question a line; every line gets exactly one answer, in order.
 	sc := bufio.NewScanner(env.stdin)

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/reportbot/reportbot/card"
 	"github.com/reportbot/reportbot/config"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/digest"
@@ -42,7 +43,11 @@ func newDigest(cfg config.Config, reports []*corpus.Report, redis *redisstore.St
 	} else {
 		log.Warn("digest state is in memory: a restart may send a day's digest again; configure redis.url")
 	}
-	return digest.New(digestConfig(cfg), reports, state, wechat, digest.WithLogger(log))
+	opts := []digest.Option{digest.WithLogger(log)}
+	if cfg.Digest.Cards {
+		opts = append(opts, digest.WithCards(digestCard))
+	}
+	return digest.New(digestConfig(cfg), reports, state, wechat, opts...)
 }
 
 // runDigest is `reportbot digest preview|send|status`.
@@ -54,6 +59,10 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 	fs := flag.NewFlagSet("digest "+verb, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	date := fs.String("date", "", "day of the digest, YYYY-MM-DD (default: today in digest.timezone)")
+	var pngPath *string
+	if verb == "preview" {
+		pngPath = fs.String("png", "", "also write the day's picture card to this PNG file")
+	}
 	var target *string
 	var dryRun *bool
 	if verb == "send" {
@@ -101,11 +110,14 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 	}
 	switch verb {
 	case "preview":
-		text, err := svc.Preview(ctx, day)
+		d, err := svc.Compose(day)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(env.stdout, text)
+		fmt.Fprintln(env.stdout, d.Text)
+		if *pngPath != "" {
+			return writePNG(*pngPath, card.Digest(svc.CardOf(d)))
+		}
 	case "send":
 		outs, err := svc.Send(ctx, day, *target, *dryRun)
 		for _, o := range outs {

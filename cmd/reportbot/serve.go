@@ -100,7 +100,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 	b = bot.New(ix, store, opts)
 
-	srv := ops.NewServer(cfg.Ops.Addr, ops.Handlers{
+	opsHandlers := ops.Handlers{
 		Health: func(ctx context.Context) ops.HealthStatus {
 			h := ops.HealthStatus{LoggedIn: wc.LoggedIn(), Redis: ops.RedisNotConfigured}
 			if redis != nil {
@@ -115,7 +115,15 @@ func runServe(ctx context.Context, env environment, args []string) error {
 			return toJSON(q, b.Ask(ctx, q), 0), nil
 		},
 		Metrics: metrics,
-	}, log.With("component", "ops"))
+	}
+	consoleRun, err := consoleServer(cfg, store, svc, &opsHandlers, log.With("component", "console"))
+	if err != nil {
+		return err
+	}
+	if consoleRun != nil {
+		runners = append(runners, consoleRun)
+	}
+	srv := ops.NewServer(cfg.Ops.Addr, opsHandlers, log.With("component", "ops"))
 	runners = append(runners, wc.Run, srv.ListenAndServe)
 
 	log.Info("reportbot serving", "reports", len(ix.Reports()), "sentences", ix.Len(), "ops", cfg.Ops.Addr, "digest", cfg.Digest.Enabled)
