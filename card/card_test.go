@@ -13,6 +13,21 @@ import (
 	"github.com/reportbot/reportbot/corpus"
 )
 
+// bodyFace is the face of a card's passage, closed with the test.
+func bodyFace(t *testing.T) *face {
+	t.Helper()
+	fs, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := newFace(fs, bodySize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.close)
+	return f
+}
+
 func reports(t testing.TB) []*corpus.Report {
 	t.Helper()
 	rs, err := corpus.Default()
@@ -56,15 +71,7 @@ func TestCardFontCoversReports(t *testing.T) {
 // from its simplified or compatibility form, the Go font, or the geta mark;
 // invisible characters are dropped. None is left to the font's .notdef box.
 func TestCardFallbackNeverEmptyBox(t *testing.T) {
-	fs, err := loadFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := newFace(fs, bodySize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.close()
+	f := bodyFace(t)
 	cases := []struct {
 		in      rune
 		want    rune // the rune drawn; 0: nothing drawn
@@ -91,7 +98,7 @@ func TestCardFallbackNeverEmptyBox(t *testing.T) {
 			t.Errorf("%U: drawn as %q (CJK font %v), want %q (CJK font %v)", c.in, g.r, g.face == f.cjk, c.want, c.fromCJK)
 			continue
 		}
-		if g.face == f.cjk && !has(fs.cjk, g.r) || g.face == f.latin && !has(fs.latin, g.r) {
+		if g.face == f.cjk && !has(f.fonts.cjk, g.r) || g.face == f.latin && !has(f.fonts.latin, g.r) {
 			t.Errorf("%U: the chosen font has no glyph for %q", c.in, g.r)
 		}
 		if g.adv <= 0 {
@@ -101,15 +108,7 @@ func TestCardFallbackNeverEmptyBox(t *testing.T) {
 }
 
 func TestCardWrapChinese(t *testing.T) {
-	fs, err := loadFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := newFace(fs, bodySize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.close()
+	f := bodyFace(t)
 	text := "加强与“一带一路”沿线国家主要口岸互联互通,加快与兰州国际陆港融合发展,提升“中吉乌”公铁联运班列运营水平,推动中欧、中亚及陆海新通道、中老经济走廊多向国际货运班列常态化发运,全年到发200列以上。建成5G基站335+X个。"
 	const width = 600
 	lines := wrap(f, text, width)

@@ -278,6 +278,7 @@ func (c *Console) dayOf(w http.ResponseWriter, r *http.Request, s session) (time
 		c.fail(w, r, &s, http.StatusBadRequest, "日期不对,应为 YYYY-MM-DD。")
 		return time.Time{}, false
 	}
+	// Noon: the day's date stays the same whatever the zone's offsets do.
 	return day.Add(12 * time.Hour), true
 }
 

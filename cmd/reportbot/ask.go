@@ -62,6 +62,11 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 
 	answer := func(q string) error {
 		a := b.Ask(ctx, q)
+		if *pngPath != "" {
+			if err := writePNG(*pngPath, card.Answer(q, a)); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			line, err := json.Marshal(toJSON(q, a, *top))
 			if err != nil {
@@ -74,12 +79,6 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	if question != "-" {
-		if *pngPath != "" {
-			if err := answer(question); err != nil {
-				return err
-			}
-			return writePNG(*pngPath, card.Answer(question, b.Ask(ctx, question)))
-		}
 		return answer(question)
 	}
 	if *pngPath != "" {
