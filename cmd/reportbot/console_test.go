@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"image/png"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/reportbot/reportbot/card"
+	"github.com/reportbot/reportbot/config"
+	"github.com/reportbot/reportbot/console"
+	"github.com/reportbot/reportbot/ops"
+	"github.com/reportbot/reportbot/store/memstore"
 )
 
 func checkPNG(t *testing.T, path string) {
@@ -60,5 +65,36 @@ func TestConsoleCommands(t *testing.T) {
 	env["REPORTBOT_CONSOLE_SECRET"] = "short"
 	if _, _, err := runCLI(t, env, "", "console", "adduser", "王芳"); err == nil || !strings.Contains(err.Error(), "32") {
 		t.Errorf("adduser with a short secret: %v", err)
+	}
+}
+
+func TestConsoleServerPlacement(t *testing.T) {
+	hash, err := console.HashPassword("pw", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Console.Users = map[string]string{"王芳": hash}
+	log := slog.New(slog.DiscardHandler)
+
+	var h ops.Handlers
+	run, err := consoleServer(cfg, memstore.New(), nil, &h, log)
+	if err != nil || run != nil || h.Fallback != nil {
+		t.Errorf("console.addr empty: runner %v, fallback %v, err %v; want off", run != nil, h.Fallback != nil, err)
+	}
+	cfg.Console.Addr = cfg.Ops.Addr
+	run, err = consoleServer(cfg, memstore.New(), nil, &h, log)
+	if err != nil || run != nil || h.Fallback == nil {
+		t.Errorf("console.addr = ops.addr: runner %v, fallback %v, err %v; want the ops fallback", run != nil, h.Fallback != nil, err)
+	}
+	h = ops.Handlers{}
+	cfg.Console.Addr = "127.0.0.1:0"
+	run, err = consoleServer(cfg, memstore.New(), nil, &h, log)
+	if err != nil || run == nil || h.Fallback != nil {
+		t.Errorf("own address: runner %v, fallback %v, err %v; want its own server", run != nil, h.Fallback != nil, err)
+	}
+	cfg.Console.Users = nil
+	if _, err := consoleServer(cfg, memstore.New(), nil, &h, log); err == nil {
+		t.Error("a console nobody can sign in to was started")
 	}
 }
