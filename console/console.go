@@ -158,10 +158,10 @@ func parseTemplates() (map[string]*template.Template, error) {
 	}
 	pages := map[string]*template.Template{}
 	for _, n := range names {
-		if n.Name() == "layout.html" {
-			continue
+		if n.Name() == "layout.html" || n.Name() == "targets.html" {
+			continue // parsed with every page
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n.Name())
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/targets.html", "templates/"+n.Name())
 		if err != nil {
 			return nil, fmt.Errorf("console: template %s: %w", n.Name(), err)
 		}

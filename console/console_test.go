@@ -177,6 +177,23 @@ func waitURL(t *testing.T, ctx context.Context, part string) {
 	}
 }
 
+// waitText waits until the element's text is want (the page after a click
+// may take a moment to replace the one before).
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		if err == nil && got == want {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s shows %q (err %v), want %q", sel, got, err, want)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 func (f *fixture) signIn(t *testing.T, ctx context.Context, password string) {
 	t.Helper()
 	do(t, ctx,
@@ -292,11 +309,8 @@ func TestConsoleEditDayPreviewThenSave(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#candidate")),
 		chromedp.SetValue(chromedp.CSS("#text"), "第二版,没看过预览"),
 		chromedp.Click(chromedp.CSS("#save")),
-		chromedp.WaitVisible(chromedp.CSS("#candidate")),
 	)
-	if got := text(t, ctx, "#candidate-wechat"); got != "第二版,没看过预览" {
-		t.Errorf("candidate %q, want the changed text previewed", got)
-	}
+	waitText(t, ctx, "#candidate-wechat", "第二版,没看过预览")
 	if data, _ := os.ReadFile(filepath.Join(f.dir, day+".md")); strings.Contains(string(data), "第二版") {
 		t.Error("a text that was not previewed was saved")
 	}
@@ -340,7 +354,8 @@ func TestConsoleResendFailedTarget(t *testing.T) {
 		t.Errorf("sent page shows %q, want failed with the reason", got)
 	}
 	f.robot.set(false)
-	do(t, ctx, chromedp.Navigate(f.srv.URL+"/day/"+f.date(0)), chromedp.Click(chromedp.CSS(row+" button.send")), chromedp.WaitVisible(chromedp.CSS("#flash")))
+	// Resend from the sent page: it lands on the day's page with the outcome.
+	do(t, ctx, chromedp.Click(chromedp.CSS("#sent-"+f.date(0)+" "+row+" button.send")), chromedp.WaitVisible(chromedp.CSS("#flash")))
 	if got := text(t, ctx, "#flash"); !strings.Contains(got, "已发送") {
 		t.Errorf("flash %q, want sent", got)
 	}

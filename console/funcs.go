@@ -10,6 +10,14 @@ import (
 
 var funcs = template.FuncMap{
 	"wecom": wecomHTML,
+	// rows is what the "targets" table needs: a day's targets and the
+	// session's CSRF token for its send forms.
+	"rows": func(d dayView, csrf string) any {
+		return struct {
+			Date, CSRF string
+			Targets    []targetView
+		}{d.Date, csrf, d.Targets}
+	},
 	"firstLines": func(s string, n int) string {
 		lines := strings.SplitN(s, "\n", n+1)
 		if len(lines) > n {
