@@ -31,6 +31,7 @@ type Config struct {
 	WeComBot WeComBot `toml:"wecom_bot"`
 	Ops      Ops      `toml:"ops"`
 	Digest   Digest   `toml:"digest"`
+	Console  Console  `toml:"console"`
 }
 
 // Bot is how the chat core behaves.
@@ -120,6 +121,8 @@ type Digest struct {
 	// WeComChats are 企业微信 AI-bot chats by target name: a chat ID, or
 	// single:USERID.
 	WeComChats map[string]string `toml:"wecom_chats"`
+	// Cards sends each target the day's picture card after the text.
+	Cards bool `toml:"cards"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -147,7 +150,9 @@ func Default() Config {
 			Timezone:  "Asia/Shanghai",
 			CatchUp:   2 * time.Hour,
 			AfterLast: "restart",
+			Cards:     true,
 		},
+		Console: defaultConsole(),
 	}
 }
 

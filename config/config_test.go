@@ -293,6 +293,9 @@ var envSamples = map[string]string{
 	"wecom_bot.admins": "zhangsan", "wecom_bot.reply": "stream", "wecom_bot.heartbeat": "20s",
 	"wecom_bot.token": "t", "wecom_bot.encoding_aes_key": "k", "wecom_bot.callback_addr": ":8443",
 	"wecom_bot.callback_path": "/cb", "wecom_bot.alert_chat": "single:zhangsan",
+	"digest.cards": "false",
+	"console.addr": "127.0.0.1:8081", "console.url": "https://console.example", "console.secret": "0123456789abcdef0123456789abcdef",
+	"console.session_ttl": "1h", "console.link_ttl": "2h", "console.secure_cookies": "true", "console.users": "王芳=pbkdf2-sha256$1$c2FsdHNhbHQ$x",
 }
 
 func TestEveryKeyHasAnEnvironmentVariable(t *testing.T) {

@@ -162,6 +162,13 @@ func head(issue int, day time.Time) string {
 // render writes the item as plain text and Markdown, keeping as many of
 // its parts as fit in MaxChars (at least the start of the first).
 func (it item) render(issue int, day time.Time, botName string) (text, markdown string) {
+	parts := it.fit(issue, day, botName)
+	return it.text(issue, day, botName, parts), it.markdown(issue, day, parts)
+}
+
+// fit returns the parts kept in MaxChars, the last one cut when even the
+// first does not fit.
+func (it item) fit(issue int, day time.Time, botName string) []part {
 	n := 0
 	for n < len(it.parts) && runes(it.text(issue, day, botName, it.parts[:n+1])) <= MaxChars {
 		n++
@@ -175,7 +182,7 @@ func (it item) render(issue int, day time.Time, botName string) (text, markdown 
 		first.figures = nil
 		parts = []part{first}
 	}
-	return it.text(issue, day, botName, parts), it.markdown(issue, day, parts)
+	return parts
 }
 
 func (it item) text(issue int, day time.Time, botName string, parts []part) string {

@@ -143,6 +143,7 @@ type fakeRobot struct {
 	script   []int
 	posts    int
 	accepted map[string][]string
+	images   int
 }
 
 func newFakeRobot(t *testing.T, script ...int) *fakeRobot {
@@ -157,11 +158,18 @@ func newFakeRobot(t *testing.T, script ...int) *fakeRobot {
 				Content string `json:"content"`
 			} `json:"markdown"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || m.MsgType != "markdown" {
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil || m.MsgType != "markdown" && m.MsgType != "image" {
 			http.Error(w, "bad message", http.StatusBadRequest)
 			return
 		}
 		f.mu.Lock()
+		if m.MsgType == "image" {
+			// Picture cards (WithCards) are counted apart from the digests.
+			f.images++
+			f.mu.Unlock()
+			fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+			return
+		}
 		code := f.script[min(f.posts, len(f.script)-1)]
 		f.posts++
 		if code == dropConnection {

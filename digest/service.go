@@ -133,6 +133,8 @@ type Service struct {
 
 	mu    sync.RWMutex
 	items []item
+
+	renderCard func(CardContent) ([]byte, error) // WithCards
 }
 
 // Option configures a Service.
@@ -584,6 +586,10 @@ func (s *Service) deliver(ctx context.Context, d Digest, t target, token string)
 		o.Reason = strings.TrimPrefix(o.Reason+"; ", "; ") + "outcome not recorded: " + ferr.Error()
 	case !recorded:
 		s.log.Warn("digest: outcome not recorded: another push took the target over", "day", d.Day, "target", t.name, "outcome", rec.State)
+	}
+	if rec.State == StateSent {
+		// After the outcome is recorded: the card never decides it.
+		o.Reason = s.sendCard(ctx, d, t)
 	}
 	switch rec.State {
 	case StateSent:

@@ -62,6 +62,9 @@ type Handlers struct {
 	// `reportbot ask --json` prints.
 	Ask     func(ctx context.Context, question string) (any, error)
 	Metrics *Metrics
+	// Fallback serves every other path: the web console, when it shares
+	// this address. nil: 404.
+	Fallback http.Handler
 }
 
 // healthTimeout bounds a health check, so a hanging Redis makes /healthz
@@ -81,6 +84,9 @@ func Handler(h Handlers, logger *slog.Logger) http.Handler {
 	}
 	if h.Ask != nil {
 		mux.HandleFunc("/api/ask", func(w http.ResponseWriter, r *http.Request) { serveAsk(w, r, h.Ask, logger) })
+	}
+	if h.Fallback != nil {
+		mux.Handle("/", h.Fallback)
 	}
 	return mux
 }

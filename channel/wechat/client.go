@@ -216,10 +216,15 @@ func (c *Client) SendToGroup(ctx context.Context, group, text string) error {
 	if text == "" {
 		return fmt.Errorf("send to group %q: empty text", group)
 	}
+	return c.sendToGroup(ctx, sess, &outgoing{chat: group, group: true, text: text, done: make(chan error, 1)})
+}
+
+// sendToGroup queues item for a group of sess and waits for its outcome.
+func (c *Client) sendToGroup(ctx context.Context, sess *session, item *outgoing) error {
+	group := item.chat
 	if _, ok := sess.contacts.findByName(ctx, group, true); !ok {
 		return fmt.Errorf("send to group %q: %w", group, ErrUnknownGroup)
 	}
-	item := &outgoing{chat: group, group: true, text: text, done: make(chan error, 1)}
 	if !c.outbox.push(item) {
 		return fmt.Errorf("send to group %q: %w", group, ErrQueueFull)
 	}

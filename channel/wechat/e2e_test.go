@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -637,5 +638,37 @@ func TestWeChatE2EUnreachableSaysSoAndStoresNothing(t *testing.T) {
 	logs := e.logs.String()
 	if strings.Contains(logs, "stays stored") || !strings.Contains(logs, "never logged in") {
 		t.Errorf("stop message with no session ever stored:\n%s", logs)
+	}
+}
+
+// SendImageToGroup (the digest's picture card) uploads the picture and
+// sends it as an image message through the same queue, after the text
+// queued before it.
+func TestWeChatE2ESendImageToGroup(t *testing.T) {
+	e := newE2E(t, nil)
+	e.startLoggedIn()
+	ctx := context.Background()
+	img := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 3000)...)
+	if err := e.client.SendImageToGroup(ctx, fakeGroupName, nil); err == nil {
+		t.Error("an empty image was accepted")
+	}
+	if err := e.client.SendImageToGroup(ctx, "没有这个群", img); !errors.Is(err, ErrUnknownGroup) {
+		t.Errorf("image to an unknown group: %v, want ErrUnknownGroup", err)
+	}
+	if err := e.client.SendToGroup(ctx, fakeGroupName, "每日一读"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.SendImageToGroup(ctx, fakeGroupName, img); err != nil {
+		t.Fatal(err)
+	}
+	sends := e.fake.accepted()
+	if len(sends) != 2 || sends[0].Content != "每日一读" || sends[1].Content != "image:media-1" || sends[1].To != fakeGroupUser {
+		t.Fatalf("the fake got %+v, want the text then the image", sends)
+	}
+	e.fake.mu.Lock()
+	uploads := e.fake.uploads
+	e.fake.mu.Unlock()
+	if len(uploads) != 1 || !bytes.Equal(uploads[0], img) {
+		t.Errorf("uploaded %d pictures, want the one sent", len(uploads))
 	}
 }

@@ -3,6 +3,7 @@ package wechat
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -54,6 +55,7 @@ type fakeWeChat struct {
 	dropPolls bool             // synccheck answers 1101, yet webwxinit accepts the session
 	sendRets  []int            // Ret of the next sends, in order; then 0
 	dropSends int              // the next sends lose their connection after being read
+	uploads   [][]byte         // pictures uploaded
 	syncKey   int
 	msgSeq    int
 	scanPolls int // login polls answered since the QR code was scanned
@@ -286,6 +288,10 @@ func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"BaseResponse": ret(0), "Count": len(found), "ContactList": found})
 	case strings.HasSuffix(p, "/webwxsendmsg"):
 		f.serveSend(w, r)
+	case strings.HasSuffix(p, "/webwxuploadmedia"):
+		f.serveUpload(w, r)
+	case strings.HasSuffix(p, "/webwxsendmsgimg"):
+		f.serveSendImage(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -400,6 +406,41 @@ func (f *fakeWeChat) serveSend(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"BaseResponse": ret(code), "MsgID": strconv.Itoa(5000 + n), "LocalID": body.Msg.LocalID})
 }
 
+// serveUpload takes an uploaded picture (one chunk) and names it.
+func (f *fakeWeChat) serveUpload(w http.ResponseWriter, r *http.Request) {
+	file, _, err := r.FormFile("filename")
+	if err != nil || r.FormValue("webwx_data_ticket") == "" {
+		http.Error(w, fmt.Sprintf("bad upload: %v", err), http.StatusBadRequest)
+		return
+	}
+	data, _ := io.ReadAll(file)
+	f.mu.Lock()
+	f.uploads = append(f.uploads, data)
+	id := fmt.Sprintf("media-%d", len(f.uploads))
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"BaseResponse": ret(0), "MediaId": id, "StartPos": len(data)})
+}
+
+// serveSendImage records an image message as a send whose Content is
+// "image:" and the media ID.
+func (f *fakeWeChat) serveSendImage(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Msg struct {
+			Type                              int
+			ToUserName, FromUserName, MediaId string
+		}
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Msg.Type != 3 || body.Msg.MediaId == "" {
+		http.Error(w, fmt.Sprintf("bad image message: %v", err), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.sends = append(f.sends, fakeSend{To: body.Msg.ToUserName, From: body.Msg.FromUserName, Content: "image:" + body.Msg.MediaId, At: time.Now()})
+	n := len(f.sends)
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"BaseResponse": ret(0), "MsgID": strconv.Itoa(5000 + n), "LocalID": "1"})
+}
+
 func ret(code int) map[string]any { return map[string]any{"Ret": code, "ErrMsg": ""} }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -427,7 +468,8 @@ func (f *fakeWeChat) contacts() []map[string]any {
 // for the fake (openwechat's HotReloadStorageItem as JSON).
 func fakeSession() []byte {
 	b, _ := json.Marshal(map[string]any{
-		"Jar":          map[string]any{},
+		// The upload of a picture needs this cookie of the file host.
+		"Jar":          map[string]any{"https://file.wx.qq.com": []map[string]any{{"Name": "webwx_data_ticket", "Value": "ticket"}}},
 		"BaseRequest":  map[string]any{"Uin": fakeUin, "Sid": fakeSid, "Skey": fakeSKey, "DeviceID": "e123456789012345"},
 		"LoginInfo":    map[string]any{"Ret": 0, "WxUin": fakeUin, "IsGrayScale": 1, "SKey": fakeSKey, "WxSid": fakeSid, "PassTicket": fakePassTicket},
 		"WechatDomain": "wx.qq.com",

@@ -1,6 +1,7 @@
 package wechat
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +26,9 @@ type outgoing struct {
 	chat  string // stable name, resolved to a UserName when sent
 	group bool
 	text  string
+	// image, when set, is sent instead of text: a PNG or JPEG, uploaded
+	// then sent as an image message.
+	image []byte
 	// hintUser is the UserName of chat in hintSess, known when this is a
 	// reply; it is used only while that session lasts.
 	hintSess *session
@@ -300,19 +304,30 @@ func (c *Client) sendOnce(ctx context.Context, sess *session, item *outgoing, to
 	}}
 	rctx, cancel := context.WithTimeout(httptrace.WithClientTrace(ctx, trace), sendTimeout)
 	defer cancel()
-	msg := &openwechat.SendMessage{
-		Type:         openwechat.MsgTypeText,
-		Content:      item.text,
-		FromUserName: sess.self.UserName,
-		ToUserName:   to,
-		LocalID:      item.clientMsgID,
-		ClientMsgId:  item.clientMsgID,
+	var err error
+	if item.image != nil {
+		// Upload (in chunks) then webwxsendmsgimg; openwechat copies the
+		// reader to a temporary file first.
+		_, err = sess.bot.Caller.WebWxSendImageMsg(rctx, bytes.NewReader(item.image), &openwechat.CallerWebWxSendImageMsgOptions{
+			FromUserName: sess.self.UserName,
+			ToUserName:   to,
+			BaseRequest:  sess.request,
+			LoginInfo:    sess.info,
+		})
+	} else {
+		_, err = sess.bot.Caller.WebWxSendMsg(rctx, &openwechat.CallerWebWxSendMsgOptions{
+			LoginInfo:   sess.info,
+			BaseRequest: sess.request,
+			Message: &openwechat.SendMessage{
+				Type:         openwechat.MsgTypeText,
+				Content:      item.text,
+				FromUserName: sess.self.UserName,
+				ToUserName:   to,
+				LocalID:      item.clientMsgID,
+				ClientMsgId:  item.clientMsgID,
+			},
+		})
 	}
-	_, err := sess.bot.Caller.WebWxSendMsg(rctx, &openwechat.CallerWebWxSendMsgOptions{
-		LoginInfo:   sess.info,
-		BaseRequest: sess.request,
-		Message:     msg,
-	})
 	var ret openwechat.Ret
 	switch {
 	case err == nil:

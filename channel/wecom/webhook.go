@@ -105,9 +105,10 @@ func (r *Robot) SendMarkdown(ctx context.Context, content string) error {
 }
 
 type message struct {
-	MsgType  string       `json:"msgtype"`
-	Text     *textContent `json:"text,omitempty"`
-	Markdown *textContent `json:"markdown,omitempty"`
+	MsgType  string        `json:"msgtype"`
+	Text     *textContent  `json:"text,omitempty"`
+	Markdown *textContent  `json:"markdown,omitempty"`
+	Image    *imageContent `json:"image,omitempty"`
 }
 
 type textContent struct {
@@ -136,6 +137,12 @@ func (r *Robot) send(ctx context.Context, msgType, content string, limit int) er
 	} else {
 		m.Markdown = &textContent{Content: content}
 	}
+	return r.sendMessage(ctx, m)
+}
+
+// sendMessage posts m, retrying what may be retried.
+func (r *Robot) sendMessage(ctx context.Context, m message) error {
+	msgType, shown := m.MsgType, RedactURL(r.URL)
 	body, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("wecom: encode %s message: %w", msgType, err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/reportbot/reportbot/bot"
+	"github.com/reportbot/reportbot/card"
 	"github.com/reportbot/reportbot/store/memstore"
 )
 
@@ -41,6 +42,7 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 	fs.SetOutput(env.stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	top := fs.Int("top", 5, "answers to keep per question")
+	pngPath := fs.String("png", "", "also write the answer as a picture card to this PNG file (one question)")
 	cf := registerConfigFlags(fs, "corpus", "index", "thesaurus")
 	cfg, err := cf.parse(args, env.getenv)
 	if err != nil {
@@ -62,6 +64,11 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 
 	answer := func(q string) error {
 		a := b.Ask(ctx, q)
+		if *pngPath != "" {
+			if err := writePNG(*pngPath, card.Answer(q, a)); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			line, err := json.Marshal(toJSON(q, a, *top))
 			if err != nil {
@@ -75,6 +82,9 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 	}
 	if question != "-" {
 		return answer(question)
+	}
+	if *pngPath != "" {
+		return usageError{"ask: --png takes one question, not -"}
 	}
 	// One question a line; every line gets exactly one answer, in order.
 	sc := bufio.NewScanner(env.stdin)

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"github.com/reportbot/reportbot/card"
 	"github.com/reportbot/reportbot/config"
 	"github.com/reportbot/reportbot/corpus"
 	"github.com/reportbot/reportbot/digest"
@@ -46,7 +47,11 @@ func newDigest(cfg config.Config, reports []*corpus.Report, redis *redisstore.St
 	} else {
 		log.Warn("digest state is in memory: a restart may send a day's digest again; configure redis.url")
 	}
-	return digest.New(digestConfig(cfg), reports, state, wechat, append([]digest.Option{digest.WithLogger(log)}, opts...)...)
+	opts = append([]digest.Option{digest.WithLogger(log)}, opts...)
+	if cfg.Digest.Cards {
+		opts = append(opts, digest.WithCards(digestCard))
+	}
+	return digest.New(digestConfig(cfg), reports, state, wechat, opts...)
 }
 
 // runDigest is `reportbot digest preview|send|status`.
@@ -63,6 +68,10 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 	fs := flag.NewFlagSet("digest "+verb, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	date := fs.String("date", "", "day of the digest, YYYY-MM-DD (default: today in digest.timezone)")
+	var pngPath *string
+	if verb == "preview" {
+		pngPath = fs.String("png", "", "also write the day's picture card to this PNG file")
+	}
 	var target *string
 	var dryRun *bool
 	if verb == "send" {
@@ -114,11 +123,14 @@ func runDigest(ctx context.Context, env environment, args []string) error {
 	}
 	switch verb {
 	case "preview":
-		text, err := svc.Preview(ctx, day)
+		d, err := svc.Compose(day)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(env.stdout, text)
+		fmt.Fprintln(env.stdout, d.Text)
+		if *pngPath != "" {
+			return writePNG(*pngPath, card.Digest(svc.CardOf(d)))
+		}
 	case "send":
 		outs, err := svc.Send(ctx, day, *target, *dryRun)
 		for _, o := range outs {

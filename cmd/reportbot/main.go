@@ -26,11 +26,12 @@ func main() {
 const usage = `reportbot answers questions about government work reports.
 
 Usage:
-  reportbot ask [--json] [--top N] [--corpus DIR] [--index DIR] QUESTION | -
+  reportbot ask [--json] [--top N] [--png FILE] [--corpus DIR] [--index DIR] QUESTION | -
   reportbot index [--corpus DIR] [--index DIR]
   reportbot chat [--group NAME --user NAME] [--name NAME] [--redis URL]
   reportbot serve [--config FILE]
   reportbot digest preview|send|status [flags]
+  reportbot console adduser|passwd NAME
 
 Run "reportbot COMMAND --help" for a command's flags. Configuration: see README.md.
 `
@@ -72,6 +73,8 @@ func runCommand(ctx context.Context, env environment, args []string) error {
 		return runDigest(ctx, env, args[1:])
 	case "serve":
 		return runServe(ctx, env, args[1:])
+	case "console":
+		return runConsole(ctx, env, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.stdout, usage)
 		return nil

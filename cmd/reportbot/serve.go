@@ -136,7 +136,7 @@ func runServe(ctx context.Context, env environment, args []string) error {
 		wb = bot.New(ixs.live(), store, wecomBotOptions(opts, cfg, svc))
 	}
 
-	srv := ops.NewServer(cfg.Ops.Addr, ops.Handlers{
+	opsHandlers := ops.Handlers{
 		Health: func(ctx context.Context) ops.HealthStatus {
 			h := ops.HealthStatus{LoggedIn: wc != nil && wc.LoggedIn(), Redis: ops.RedisNotConfigured, Channels: []ops.ChannelStatus{}}
 			for _, st := range channels {
@@ -154,7 +154,15 @@ func runServe(ctx context.Context, env environment, args []string) error {
 			return toJSON(q, b.Ask(ctx, q), 0), nil
 		},
 		Metrics: metrics,
-	}, log.With("component", "ops"))
+	}
+	consoleRun, err := consoleServer(cfg, store, svc, &opsHandlers, log.With("component", "console"))
+	if err != nil {
+		return err
+	}
+	if consoleRun != nil {
+		runners = append(runners, consoleRun)
+	}
+	srv := ops.NewServer(cfg.Ops.Addr, opsHandlers, log.With("component", "ops"))
 	runners = append(runners, srv.ListenAndServe)
 
 	log.Info("reportbot serving", "reports", len(ix.Reports()), "sentences", ix.Len(), "ops", cfg.Ops.Addr,

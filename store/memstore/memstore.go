@@ -38,6 +38,7 @@ type Store struct {
 	// bucketSweep is the number of buckets at which the next sweep runs.
 	bucketSweep int
 	days        map[string]*dayStats
+	console     consoleSessions
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -232,6 +233,12 @@ func (s *Store) Summary(_ context.Context, day string) (bot.StatsSummary, error)
 	if !ok {
 		return bot.StatsSummary{}, nil
 	}
+	return d.summary(summaryLen, summaryLen), nil
+}
+
+// summary is the day's totals, its top questions (most asked first, ties
+// in question order) and its latest unanswered ones, newest first.
+func (d *dayStats) summary(top, unanswered int) bot.StatsSummary {
 	sum := bot.StatsSummary{Questions: d.questions, Found: d.found, NotFound: d.notFound}
 	for q, n := range d.counts {
 		sum.Top = append(sum.Top, bot.QuestionCount{Question: q, Count: n})
@@ -239,11 +246,11 @@ func (s *Store) Summary(_ context.Context, day string) (bot.StatsSummary, error)
 	slices.SortFunc(sum.Top, func(a, b bot.QuestionCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Question, b.Question))
 	})
-	sum.Top = slices.Clip(sum.Top[:min(len(sum.Top), summaryLen)])
-	for i := len(d.unanswered) - 1; i >= 0 && len(sum.Unanswered) < summaryLen; i-- {
+	sum.Top = slices.Clip(sum.Top[:min(len(sum.Top), top)])
+	for i := len(d.unanswered) - 1; i >= 0 && len(sum.Unanswered) < min(unanswered, unansweredKept); i-- {
 		sum.Unanswered = append(sum.Unanswered, d.unanswered[i])
 	}
-	return sum, nil
+	return sum
 }
 
 // expiring is a map whose entries expire, swept once it has doubled since

@@ -54,20 +54,36 @@ func (s *Store) RecordQuestion(ctx context.Context, e bot.QuestionEvent) error {
 // Summary is what 统计 shows for day: totals, the most asked questions (ties
 // in question order) and the latest unanswered ones, newest first.
 func (s *Store) Summary(ctx context.Context, day string) (bot.StatsSummary, error) {
+	sum, top, err := s.readDay(ctx, day, summaryLen, summaryLen)
+	if err != nil {
+		return bot.StatsSummary{}, fmt.Errorf("redisstore: summarise %s: %w", day, err)
+	}
+	_, topKey, _ := s.statsKeys(day)
+	sum.Top, err = s.topQuestions(ctx, topKey, top)
+	if err != nil {
+		return bot.StatsSummary{}, fmt.Errorf("redisstore: summarise %s: %w", day, err)
+	}
+	return sum, nil
+}
+
+// readDay reads the day's totals, its top questions (up to top, by
+// count) and its latest unanswered ones (up to unanswered; 0 for all), in
+// one round trip.
+func (s *Store) readDay(ctx context.Context, day string, top, unanswered int64) (bot.StatsSummary, []redis.Z, error) {
 	countKey, topKey, unansweredKey := s.statsKeys(day)
 	var (
-		counts     *redis.SliceCmd
-		top        *redis.ZSliceCmd
-		unanswered *redis.StringSliceCmd
+		counts *redis.SliceCmd
+		topCmd *redis.ZSliceCmd
+		unCmd  *redis.StringSliceCmd
 	)
 	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		counts = p.HMGet(ctx, countKey, "questions", "found", "notfound")
-		top = p.ZRevRangeWithScores(ctx, topKey, 0, summaryLen-1)
-		unanswered = p.LRange(ctx, unansweredKey, 0, summaryLen-1)
+		topCmd = p.ZRevRangeWithScores(ctx, topKey, 0, top-1)
+		unCmd = p.LRange(ctx, unansweredKey, 0, unanswered-1)
 		return nil
 	})
 	if err := s.observe(err); err != nil {
-		return bot.StatsSummary{}, fmt.Errorf("redisstore: summarise %s: %w", day, err)
+		return bot.StatsSummary{}, nil, err
 	}
 	var sum bot.StatsSummary
 	for i, field := range []*int{&sum.Questions, &sum.Found, &sum.NotFound} {
@@ -75,14 +91,10 @@ func (s *Store) Summary(ctx context.Context, day string) (bot.StatsSummary, erro
 			*field, _ = strconv.Atoi(v)
 		}
 	}
-	sum.Top, err = s.topQuestions(ctx, topKey, top.Val())
-	if err != nil {
-		return bot.StatsSummary{}, fmt.Errorf("redisstore: summarise %s: %w", day, err)
+	if len(unCmd.Val()) > 0 {
+		sum.Unanswered = unCmd.Val()
 	}
-	if len(unanswered.Val()) > 0 {
-		sum.Unanswered = unanswered.Val()
-	}
-	return sum, nil
+	return sum, topCmd.Val(), nil
 }
 
 // topQuestions orders the highest-scored members by count, then question.
@@ -116,10 +128,15 @@ func (s *Store) topQuestions(ctx context.Context, topKey string, top []redis.Z) 
 			out = append(out, bot.QuestionCount{Question: z.Member.(string), Count: int(z.Score)})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b bot.QuestionCount) int {
+	sortTop(out)
+	return out, nil
+}
+
+// sortTop orders questions by count, most asked first, then by question.
+func sortTop(top []bot.QuestionCount) {
+	slices.SortStableFunc(top, func(a, b bot.QuestionCount) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Question, b.Question))
 	})
-	return out, nil
 }
 
 func (s *Store) statsKeys(day string) (count, top, unanswered string) {
