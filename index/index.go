@@ -409,7 +409,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 		if sc.regionNamed || sc.year == 0 || lookup(strconv.Itoa(sc.year)).text == 0 {
 			return nil, nil
 		}
-		sc = scope{places: sc.places}
+		sc = scope{places: sc.places, required: []string{strconv.Itoa(sc.year)}}
 	}
 	q := parseQuery(rest, ix.thesaurus, func(b string) bool { return df(b) > 0 })
 	switch period {
@@ -452,7 +452,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	}
 	cands := make([]int, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		if i, err := strconv.Atoi(h.ID); err == nil && i >= 0 && i < len(ix.passages) && namesPlaces(&ix.passages[i], sc.places) {
+		if i, err := strconv.Atoi(h.ID); err == nil && i >= 0 && i < len(ix.passages) && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) {
 			cands = append(cands, i)
 		}
 	}

@@ -140,6 +140,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 		s = yearRe.ReplaceAllString(s, " ")
 	}
 	s = takeUnitHints(s, &q)
+	s = joinSplitVerbs(s)
 	// 管不管, 抓不抓, 有没有: the A-not-A form asks yes or no; its verb is filler.
 	s = aNotARe.ReplaceAllStringFunc(s, func(m string) string {
 		if rs := []rune(m); rs[0] == rs[2] {
@@ -165,6 +166,23 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 		}
 	}
 	return q
+}
+
+// joinSplitVerbs undoes the aspect particle inside a separable word:
+// 脱了贫 → 脱贫, 涨过价 → 涨价, when the two characters make a dictionary word.
+func joinSplitVerbs(s string) string {
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); i++ {
+		if i > 0 && i+1 < len(rs) && strings.ContainsRune("了过着", rs[i]) &&
+			unicode.Is(unicode.Han, rs[i-1]) && unicode.Is(unicode.Han, rs[i+1]) {
+			if f, _ := generalDictionary().lookup(string([]rune{rs[i-1], rs[i+1]})); f > 0 {
+				continue
+			}
+		}
+		out = append(out, rs[i])
+	}
+	return string(out)
 }
 
 // splitWords cuts a run of content characters into words: the thesaurus's

@@ -36,11 +36,14 @@ var places = func() []string {
 
 // scope is the set of reports a question may be answered from.
 type scope struct {
-	reports  []int    // positions in Index.reports; nil: all
-	named    bool     // the question named a year or a region
-	year     int      // the year named, 0 for none
-	places   []string // places named that no loaded report is about: the sentence must name them
-	national bool     // the question named the national level (全国, 国务院)
+	reports []int    // positions in Index.reports; nil: all
+	named   bool     // the question named a year or a region
+	year    int      // the year named, 0 for none
+	places  []string // places named that no loaded report is about: the sentence must name them
+	// required are other strings the sentence must hold: a year no report
+	// is of, which the reports speak of (到2035年).
+	required []string
+	national bool // the question named the national level (全国, 国务院)
 	// regionNamed: the question named the region of a loaded report.
 	regionNamed bool
 }
@@ -115,6 +118,16 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 // named that no loaded report is about.
 func namesPlaces(p *passage, places []string) bool {
 	for _, pl := range places {
+		if !strings.Contains(p.text, pl) && !strings.Contains(p.section, pl) && !strings.Contains(p.lead, pl) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsAll: the sentence holds every required string.
+func holdsAll(p *passage, required []string) bool {
+	for _, pl := range required {
 		if !strings.Contains(p.text, pl) && !strings.Contains(p.section, pl) && !strings.Contains(p.lead, pl) {
 			return false
 		}
