@@ -14,9 +14,12 @@ import (
 
 // Keys of the daily digest (see package digest for the rules they serve):
 //
-//	<prefix>digest:lock:<day>    string token, SET NX PX = the push's lock TTL
-//	<prefix>digest:status:<day>  hash target -> JSON digest.Record, 90 days
-//	<prefix>digest:subscriptions set of WeChat group names, no expiry
+//	<prefix>digest:{<day>}:lock    string token, SET NX PX = the push's lock TTL
+//	<prefix>digest:{<day>}:status  hash target -> JSON digest.Record, 90 days
+//	<prefix>digest:subscriptions   set of WeChat group names, no expiry
+//
+// Claim's script touches a day's lock and status, so both carry the day as
+// their hash tag: in a Redis Cluster they share one hash slot.
 //
 // The subscriptions are configuration made by 订阅 / 退订, so they are the
 // one key kept without an expiry: it holds a set of group names and grows
@@ -36,8 +39,8 @@ var _ digest.StateStore = (*DigestState)(nil)
 // DigestState returns the daily digest's state kept in this store's Redis.
 func (s *Store) DigestState() *DigestState { return &DigestState{s: s} }
 
-func (d *DigestState) lockKey(day string) string   { return d.s.key("digest", "lock", day) }
-func (d *DigestState) statusKey(day string) string { return d.s.key("digest", "status", day) }
+func (d *DigestState) lockKey(day string) string   { return d.s.slotKey("digest", day, "lock") }
+func (d *DigestState) statusKey(day string) string { return d.s.slotKey("digest", day, "status") }
 func (d *DigestState) subsKey() string             { return d.s.key("digest", "subscriptions") }
 
 // TryLock takes the day's lock with SET NX PX.
