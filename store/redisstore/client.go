@@ -118,6 +118,12 @@ func newFailoverClient(u *url.URL, scheme string, addrs []string, q url.Values) 
 	return redis.NewFailoverClient(o), nil
 }
 
+// isSentinelURL reports whether rawURL names a Sentinel-watched master.
+func isSentinelURL(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && strings.HasSuffix(u.Scheme, "+sentinel")
+}
+
 // failFast shortens go-redis's defaults (5 s timeouts, 3 retries, 5 dial
 // attempts) where the URL's query did not set them.
 func failFast(q url.Values, dial, read, write *time.Duration, retries, dialerRetries *int, contextTimeout *bool) {

@@ -120,7 +120,7 @@ func (d *DigestState) Claim(ctx context.Context, day, target, token string, ttl 
 	if takeOver {
 		over = "1"
 	}
-	res, err := claimScript.Run(ctx, d.s.client, []string{d.lockKey(day), d.statusKey(day)},
+	res, err := d.s.evalReplicated(ctx, claimScript, []string{d.lockKey(day), d.statusKey(day)},
 		token, pxTTL(ttl).Milliseconds(), target, data, over, int64(digestStatusTTL/time.Second)).StringSlice()
 	if err := d.s.observe(err); err != nil {
 		return false, digest.Record{}, fmt.Errorf("redisstore: claim digest %s for %s: %w", day, target, err)
@@ -158,18 +158,68 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1`)
 
+// replicaWait bounds how long a digest record waits to reach a replica.
+const replicaWait = 250 * time.Millisecond
+
+// evalReplicated runs script and, when the store is replicated (Sentinel,
+// Cluster), then waits up to replicaWait for a replica to acknowledge it
+// (WAIT 1, on the same connection: WAIT covers that connection's writes).
+// A digest record lost in a failover would let a target be sent twice; one
+// that a replica holds survives the replica's promotion. Without a replica
+// the wait runs out and the record stands on the master alone, as before.
+// The script is sent whole (EVAL): digest records are written a few times
+// a day, and a newly promoted master has no cached scripts.
+func (s *Store) evalReplicated(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
+	node := s.replicatedNode(ctx, keys[0])
+	if node == nil {
+		return script.Run(ctx, s.client, keys, args...)
+	}
+	var cmd *redis.Cmd
+	_, _ = node.Pipelined(ctx, func(p redis.Pipeliner) error {
+		cmd = script.Eval(ctx, p, keys, args...)
+		p.Do(ctx, "WAIT", 1, replicaWait.Milliseconds())
+		return nil
+	})
+	return cmd
+}
+
+// replicatedNode is the client of the master holding key when the store is
+// replicated, else nil.
+func (s *Store) replicatedNode(ctx context.Context, key string) *redis.Client {
+	switch c := s.client.(type) {
+	case *redis.ClusterClient:
+		node, err := c.MasterForKey(ctx, key)
+		if err != nil {
+			return nil // the write then goes through the cluster client, unwaited
+		}
+		return node
+	case *redis.Client:
+		if s.sentinel {
+			return c
+		}
+	}
+	return nil
+}
+
 // Finish records the outcome of a target claimed with token.
 func (d *DigestState) Finish(ctx context.Context, day, target, token string, rec digest.Record) (bool, error) {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return false, fmt.Errorf("redisstore: encode digest record: %w", err)
 	}
-	n, err := finishScript.Run(ctx, d.s.client, []string{d.statusKey(day)}, target, token, data, int64(digestStatusTTL/time.Second)).Int()
+	n, err := d.s.evalReplicated(ctx, finishScript, []string{d.statusKey(day)}, target, token, data, int64(digestStatusTTL/time.Second)).Int()
 	if err := d.s.observe(err); err != nil {
 		return false, fmt.Errorf("redisstore: record digest %s for %s: %w", day, target, err)
 	}
 	return n == 1, nil
 }
+
+// recordIfAbsentScript writes a record unless the target has one.
+// KEYS: status hash. ARGV: target, JSON, TTL s.
+var recordIfAbsentScript = redis.NewScript(`
+local n = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return n`)
 
 // RecordIfAbsent writes rec only when target has no record that day.
 func (d *DigestState) RecordIfAbsent(ctx context.Context, day, target string, rec digest.Record) (bool, error) {
@@ -177,17 +227,11 @@ func (d *DigestState) RecordIfAbsent(ctx context.Context, day, target string, re
 	if err != nil {
 		return false, fmt.Errorf("redisstore: encode digest record: %w", err)
 	}
-	key := d.statusKey(day)
-	var set *redis.BoolCmd
-	_, err = d.s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		set = p.HSetNX(ctx, key, target, data)
-		p.Expire(ctx, key, digestStatusTTL)
-		return nil
-	})
+	n, err := d.s.evalReplicated(ctx, recordIfAbsentScript, []string{d.statusKey(day)}, target, data, int64(digestStatusTTL/time.Second)).Int()
 	if err := d.s.observe(err); err != nil {
 		return false, fmt.Errorf("redisstore: record digest %s for %s: %w", day, target, err)
 	}
-	return set.Val(), nil
+	return n == 1, nil
 }
 
 // Records returns the day's records by target.

@@ -61,6 +61,7 @@ type Store struct {
 	prefix     string
 	log        *slog.Logger
 	ownsClient bool // Close closes the client only when Open made it
+	sentinel   bool // the client is a Sentinel-backed failover client
 	// health logs an outage once and its end once, even while the client
 	// flaps as Redis comes back.
 	health *outage.Tracker
@@ -130,6 +131,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	s := New(client, opts...)
 	s.ownsClient = true
+	s.sentinel = isSentinelURL(rawURL)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("redisstore: connect to %s: %w", shown, err)
