@@ -208,23 +208,40 @@ func (s *Server) ownsSlot(ctx context.Context, slot int) bool {
 	return false
 }
 
-// WaitHealthy waits until every running node reports cluster_state:ok and
-// knows every slot to be served (after a master was killed, its replica
-// has taken over).
+// WaitHealthy waits until every slot is served by a running master (after
+// a master was killed: its replica has taken over) and every running node
+// reports cluster_state:ok.
 func (c *Cluster) WaitHealthy(tb testing.TB, within time.Duration) {
 	tb.Helper()
 	ctx := tb.Context()
-	err := waitFor(within, "cluster_state:ok on every running node", func() error {
-		for _, s := range c.nodes() {
-			if !s.Running() {
-				continue
-			}
-			info, err := do(ctx, s.Addr, "CLUSTER", "INFO").Text()
+	running := map[string]bool{}
+	for _, s := range c.nodes() {
+		if s.Running() {
+			running[s.Addr] = true
+		}
+	}
+	err := waitFor(within, "every slot served by a running master, cluster_state:ok", func() error {
+		for addr := range running {
+			info, err := do(ctx, addr, "CLUSTER", "INFO").Text()
 			if err != nil {
 				return err
 			}
 			if !strings.Contains(info, "cluster_state:ok") {
-				return fmt.Errorf("%s: cluster state not ok", s.Addr)
+				return fmt.Errorf("%s: cluster state not ok", addr)
+			}
+			nodes, err := do(ctx, addr, "CLUSTER", "NODES").Text()
+			if err != nil {
+				return err
+			}
+			for line := range strings.SplitSeq(nodes, "\n") {
+				f := strings.Fields(line)
+				if len(f) <= 8 {
+					continue // serves no slot
+				}
+				at, _, _ := strings.Cut(f[1], "@")
+				if !running[at] || strings.Contains(f[2], "fail") {
+					return fmt.Errorf("%s: slots %s still on %s (%s)", addr, f[8], at, f[2])
+				}
 			}
 		}
 		return nil
@@ -238,4 +255,45 @@ func splitAddr(addr string) (host string, port int) {
 	h, p, _ := strings.Cut(addr, ":")
 	n, _ := strconv.Atoi(p)
 	return h, n
+}
+
+// Sync waits until every running master's writes so far have reached its
+// replica, so that killing a master loses none of them.
+func (c *Cluster) Sync(tb testing.TB) {
+	tb.Helper()
+	ctx := tb.Context()
+	for i, m := range c.Masters {
+		if !m.Running() || i >= len(c.Replicas) {
+			continue
+		}
+		// A key of the master's own slots, or the write would be MOVED.
+		key := ""
+		for n := 0; key == ""; n++ {
+			k := fmt.Sprintf("redistest:sync:%d", n)
+			slot, err := do(ctx, m.Addr, "CLUSTER", "KEYSLOT", k).Int()
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if m.ownsSlot(ctx, slot) {
+				key = k
+			}
+		}
+		if err := syncWrites(ctx, m.Addr, key); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// DBSize is the number of keys on each master, in order.
+func (c *Cluster) DBSize(tb testing.TB) []int64 {
+	tb.Helper()
+	var out []int64
+	for _, m := range c.Masters {
+		n, err := do(tb.Context(), m.Addr, "DBSIZE").Int64()
+		if err != nil {
+			tb.Fatalf("DBSIZE on %s: %v", m.Addr, err)
+		}
+		out = append(out, n)
+	}
+	return out
 }

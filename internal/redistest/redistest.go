@@ -269,6 +269,29 @@ func do(ctx context.Context, addr string, args ...any) *redis.Cmd {
 	return c.Do(ctx, args...)
 }
 
+// syncWrites makes a write to key on the master at addr and waits, on the
+// same connection, until a replica acknowledges it (WAIT covers the
+// connection's own writes, and so everything the master had before them).
+func syncWrites(ctx context.Context, addr, key string) error {
+	return waitFor(20*time.Second, "a replica of "+addr+" acknowledging its writes", func() error {
+		c := newClient(addr)
+		defer c.Close()
+		var wait *redis.Cmd
+		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Incr(ctx, key)
+			wait = p.Do(ctx, "WAIT", 1, 1000)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n, _ := wait.Int(); n < 1 {
+			return errors.New("no replica acknowledged")
+		}
+		return nil
+	})
+}
+
 // waitFor polls cond every 50 ms until it holds or within passes.
 func waitFor(within time.Duration, what string, cond func() error) error {
 	deadline := time.Now().Add(within)

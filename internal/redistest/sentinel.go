@@ -186,12 +186,12 @@ func (s *Sentinel) KillMaster(tb testing.TB) *Server {
 	return s.waitNewMaster(tb, old)
 }
 
-// Sync waits until the master's writes so far have reached the replica
-// (WAIT 1), so that a failover loses none of them.
+// Sync waits until the master's writes so far have reached the replica,
+// so that a failover loses none of them. After a failover the old master,
+// turned replica, may first need a full resync: Sync waits for it.
 func (s *Sentinel) Sync(tb testing.TB) {
 	tb.Helper()
-	n, err := do(tb.Context(), s.Master(tb).Addr, "WAIT", 1, 5000).Int()
-	if err != nil || n < 1 {
-		tb.Fatalf("WAIT 1 on the master: %d replicas, %v", n, err)
+	if err := syncWrites(tb.Context(), s.Master(tb).Addr, "redistest:sync"); err != nil {
+		tb.Fatal(err)
 	}
 }

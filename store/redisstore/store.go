@@ -236,6 +236,13 @@ func (s *Store) observe(err error) error {
 		// The caller gave up; that says nothing about Redis.
 	default:
 		s.health.Observe(err)
+		var reply redis.Error
+		if c, ok := s.client.(*redis.ClusterClient); ok && !errors.As(err, &reply) {
+			// A node is unreachable: it may have failed over. go-redis
+			// re-reads the slot map by itself only on MOVED, or every
+			// minute; ask for it now (in the background, coalesced).
+			c.ReloadState(context.Background())
+		}
 	}
 	return err
 }
