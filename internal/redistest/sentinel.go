@@ -177,6 +177,28 @@ func (s *Sentinel) waitNewMaster(tb testing.TB, old *Server) *Server {
 	return s.Master(tb)
 }
 
+// WaitReplica waits until a running server replicates the master with its
+// link up (after a failover the old master is turned into a replica and
+// resyncs first).
+func (s *Sentinel) WaitReplica(tb testing.TB) {
+	tb.Helper()
+	master := s.Master(tb)
+	err := waitFor(30*time.Second, "a replica of "+master.Addr+" in sync", func() error {
+		for _, x := range s.Servers {
+			if x != master && x.Running() {
+				if err := replicaInSync(x.Addr); err != nil {
+					return err
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("no running server besides the master %s", master.Addr)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // KillMaster kills the master's process and waits until the Sentinels have
 // promoted the replica (about down-after plus an election: a few seconds).
 func (s *Sentinel) KillMaster(tb testing.TB) *Server {

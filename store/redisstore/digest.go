@@ -159,14 +159,15 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1`)
 
 // replicaWait bounds how long a digest record waits to reach a replica.
-const replicaWait = 250 * time.Millisecond
+const replicaWait = time.Second
 
 // evalReplicated runs script and, when the store is replicated (Sentinel,
 // Cluster), then waits up to replicaWait for a replica to acknowledge it
 // (WAIT 1, on the same connection: WAIT covers that connection's writes).
 // A digest record lost in a failover would let a target be sent twice; one
 // that a replica holds survives the replica's promotion. Without a replica
-// the wait runs out and the record stands on the master alone, as before.
+// (none configured, or one still resyncing after a failover) the wait runs
+// out, a warning says so, and the record stands on the master alone.
 // The script is sent whole (EVAL): digest records are written a few times
 // a day, and a newly promoted master has no cached scripts.
 func (s *Store) evalReplicated(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
@@ -174,12 +175,16 @@ func (s *Store) evalReplicated(ctx context.Context, script *redis.Script, keys [
 	if node == nil {
 		return script.Run(ctx, s.client, keys, args...)
 	}
-	var cmd *redis.Cmd
-	_, _ = node.Pipelined(ctx, func(p redis.Pipeliner) error {
-		cmd = script.Eval(ctx, p, keys, args...)
-		p.Do(ctx, "WAIT", 1, replicaWait.Milliseconds())
-		return nil
-	})
+	conn := node.Conn()
+	defer conn.Close()
+	cmd := script.Eval(ctx, conn, keys, args...)
+	if cmd.Err() != nil {
+		return cmd
+	}
+	if n, err := conn.Wait(ctx, 1, replicaWait).Result(); err != nil || n < 1 {
+		s.log.Warn("digest record not acknowledged by a replica; a failover now could lose it and send a target twice",
+			"key", keys[0], "waited", replicaWait, "err", err)
+	}
 	return cmd
 }
 
