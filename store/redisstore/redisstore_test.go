@@ -371,3 +371,31 @@ func BenchmarkRedisRecordQuestion(b *testing.B) {
 		}
 	}
 }
+
+func TestNewClientKinds(t *testing.T) {
+	for raw, want := range map[string]string{
+		"redis://127.0.0.1:6379/0":                              "*redis.Client",
+		"redis://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002":  "*redis.ClusterClient",
+		"redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/m/1":  "*redis.Client",
+		"rediss+sentinel://u:p@127.0.0.1:26379?dial_timeout=2s": "*redis.Client",
+	} {
+		c, err := newClient(raw)
+		if err != nil {
+			t.Errorf("newClient(%q): %v", raw, err)
+			continue
+		}
+		if got := fmt.Sprintf("%T", c); got != want {
+			t.Errorf("newClient(%q) is a %s; want %s", raw, got, want)
+		}
+		c.Close()
+	}
+	for _, raw := range []string{"redis://a:1,b:2/3", "redis://a:1,,b:2", "redis+sentinel://a:1/m/x", "redis+sentinel://a:1/m/1/2", "redis+cluster://a:1", "redis://a:1/0?no_such_option=1"} {
+		if c, err := newClient(raw); err == nil {
+			c.Close()
+			t.Errorf("newClient(%q): no error", raw)
+		}
+	}
+	if got := RedactURL("redis+sentinel://:pw@s1:26379,s2:26379/m?sentinel_password=sp&dial_timeout=1s"); strings.Contains(got, "pw") || strings.Contains(got, "sp") {
+		t.Errorf("RedactURL shows a password: %s", got)
+	}
+}
