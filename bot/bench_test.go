@@ -79,13 +79,19 @@ func BenchmarkAsk(b *testing.B) {
 // "halfload" lets messages arrive at half the capacity, for the latency
 // under a load the machine carries.
 func BenchmarkHandleRedis(b *testing.B) {
+	_, store := benchRedis(b)
+	benchModes(b, benchIndex(b), store)
+}
+
+// benchRedis is a fresh redis-server and a store on it.
+func benchRedis(b *testing.B) (*redistest.Server, *redisstore.Store) {
 	srv := redistest.Start(b)
 	store, err := redisstore.Open(context.Background(), srv.URL())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
-	benchModes(b, benchIndex(b), store)
+	b.Cleanup(func() { store.Close() })
+	return srv, store
 }
 
 // BenchmarkHandleMemory is the same with the in-memory store: the cost of
@@ -272,12 +278,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // of every key, summed by family, per active person and per message, and
 // how much used_memory grew. Run it once: -benchtime 1x.
 func BenchmarkRedisMemory(b *testing.B) {
-	srv := redistest.Start(b)
-	store, err := redisstore.Open(context.Background(), srv.URL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
+	srv, store := benchRedis(b)
 	ctx := context.Background()
 	rdb := srv.Client(b)
 	usedMemory := func() float64 {
