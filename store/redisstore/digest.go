@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -282,4 +283,43 @@ func (d *DigestState) Subscriptions(ctx context.Context) ([]string, error) {
 	}
 	slices.Sort(groups)
 	return groups, nil
+}
+
+// migrateDigestKeys renames the digest's lock and status keys of the last
+// 92 days from their names before hash tags (<prefix>digest:status:<day>)
+// to the current ones, so an upgrade in the middle of a day does not
+// forget what was sent that day and send it again. RENAMENX leaves a key
+// already under its new name alone. Earlier versions knew no Cluster, so a
+// Cluster has nothing to migrate (and RENAME across slots would fail).
+func (s *Store) migrateDigestKeys(ctx context.Context, today time.Time) error {
+	if _, ok := s.client.(*redis.ClusterClient); ok {
+		return nil
+	}
+	type move struct{ from, to string }
+	var moves []move
+	d := s.DigestState()
+	for i := -1; i <= 92; i++ {
+		day := today.AddDate(0, 0, -i).Format(time.DateOnly)
+		moves = append(moves, move{s.key("digest", "status", day), d.statusKey(day)}, move{s.key("digest", "lock", day), d.lockKey(day)})
+	}
+	exists := make([]*redis.IntCmd, len(moves))
+	if _, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range moves {
+			exists[i] = p.Exists(ctx, m.from)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("redisstore: look for digest keys to rename: %w", err)
+	}
+	for i, m := range moves {
+		if exists[i].Val() == 0 {
+			continue
+		}
+		// Another process starting at once may have moved it: no error then.
+		if err := s.client.RenameNX(ctx, m.from, m.to).Err(); err != nil && !strings.Contains(err.Error(), "no such key") {
+			return fmt.Errorf("redisstore: rename %s to %s: %w", m.from, m.to, err)
+		}
+		s.log.Info("renamed a digest key to its hash-tagged name", "from", m.from, "to", m.to)
+	}
+	return nil
 }

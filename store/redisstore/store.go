@@ -136,6 +136,10 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 		_ = client.Close()
 		return nil, fmt.Errorf("redisstore: connect to %s: %w", shown, err)
 	}
+	if err := s.migrateDigestKeys(ctx, time.Now()); err != nil {
+		_ = client.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
