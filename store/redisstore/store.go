@@ -16,15 +16,22 @@
 // Always pass user-supplied names (chat, sender, group) as separate parts;
 // never join them yourself.
 //
-// Every key of the chat state has an expiry, so Redis memory stays bounded
-// (login.go and digest.go keep a login session and subscriptions on purpose):
+// Keys that one script touches share a hash tag, so that in a Redis Cluster
+// they live in one hash slot (Store.slotKey): an admission's keys carry
+// their chat's tag, a day's statistics the day. Every key of the chat state
+// has an expiry and every family a bound, so Redis memory stays bounded
+// (login.go and digest.go keep a login session and subscriptions on
+// purpose):
 //
-//	<prefix>session:<key>            string (JSON bot.Session), PX = session TTL
-//	<prefix>seen:<message ID>        string "1", SET NX PX = dedupe TTL
-//	<prefix>rate:<bucket key>        hash tokens/ts/warned, expires once refilled
-//	<prefix>stats:<day>:count        hash questions/found/notfound, 35 days
-//	<prefix>stats:<day>:top          sorted set question -> count, 35 days
-//	<prefix>stats:<day>:unanswered   list, newest first, trimmed to 50, 35 days
+//	<prefix>session:<key>                 string (JSON bot.Session), PX = session TTL
+//	<prefix>seen:{<chat tag>}:<msg ID>     string "1", SET NX PX = dedupe TTL
+//	<prefix>rate:{<chat tag>}:<bucket>     hash tokens/ts/warned, expires once refilled
+//	<prefix>stats:{<day>}:count            hash questions/found/notfound, 35 days
+//	<prefix>stats:{<day>}:top              sorted set question -> count, at most bot.TopQuestionsKept, 35 days
+//	<prefix>stats:{<day>}:unanswered       list, newest first, trimmed to 50, 35 days
+//
+// Open reads one server's, a Cluster's and a Sentinel set's URLs (see Open);
+// the store holds a go-redis UniversalClient either way.
 //
 // # When Redis goes away
 //
