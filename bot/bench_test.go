@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -72,45 +74,43 @@ func BenchmarkAsk(b *testing.B) {
 // BenchmarkHandleRedis is messages through the whole bot (de-duplication,
 // rate limits, search, session, statistics) with the state in a real
 // redis-server: "parallel" handles several messages at once, as a busy bot
-// does, for throughput; "serial" one at a time, for the latency of a
-// message when the machine is not saturated.
+// does, for throughput (its msgs/s is the capacity); "serial" one at a
+// time, for the latency of a message when the machine is not saturated;
+// "halfload" lets messages arrive at half the capacity, for the latency
+// under a load the machine carries.
 func BenchmarkHandleRedis(b *testing.B) {
+	_, store := benchRedis(b)
+	benchModes(b, benchIndex(b), store)
+}
+
+// benchRedis is a fresh redis-server and a store on it.
+func benchRedis(b *testing.B) (*redistest.Server, *redisstore.Store) {
 	srv := redistest.Start(b)
 	store, err := redisstore.Open(context.Background(), srv.URL())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
-	ix := benchIndex(b)
-	b.Run("parallel", func(b *testing.B) { benchHandle(b, ix, store, modeParallel) })
-	b.Run("serial", func(b *testing.B) { benchHandle(b, ix, store, modeSerial) })
-	b.Run("rate5000", func(b *testing.B) { benchHandle(b, ix, store, modeRate) })
+	b.Cleanup(func() { store.Close() })
+	return srv, store
 }
 
 // BenchmarkHandleMemory is the same with the in-memory store: the cost of
 // the bot itself, without Redis round trips.
 func BenchmarkHandleMemory(b *testing.B) {
-	ix := benchIndex(b)
-	store := memstore.New()
-	b.Run("parallel", func(b *testing.B) { benchHandle(b, ix, store, modeParallel) })
-	b.Run("serial", func(b *testing.B) { benchHandle(b, ix, store, modeSerial) })
-	b.Run("rate5000", func(b *testing.B) { benchHandle(b, ix, store, modeRate) })
+	benchModes(b, benchIndex(b), memstore.New())
 }
 
-// How messages reach the bot: as fast as 8 goroutines can hand them over
-// (saturation: throughput), one after another (latency of an idle bot), or
-// arriving at a steady 5,000 a second, each handled as it comes, as in
-// production (latency at the target load).
-type handleMode int
-
-const (
-	modeParallel handleMode = iota
-	modeSerial
-	modeRate
-)
-
-// arrivalRate is the offered load of modeRate, the throughput target.
-const arrivalRate = 5000
+func benchModes(b *testing.B, ix *index.Index, store bot.Store) {
+	var capacity float64 // msgs/s of the last parallel run
+	b.Run("parallel", func(b *testing.B) { capacity = newLoad(b, ix, store).parallel(b) })
+	b.Run("serial", func(b *testing.B) { newLoad(b, ix, store).serial(b) })
+	b.Run("halfload", func(b *testing.B) {
+		if capacity == 0 { // run alone: measure the capacity first
+			capacity = newLoad(b, ix, store).capacity(b)
+		}
+		newLoad(b, ix, store).openLoop(b, capacity/2)
+	})
+}
 
 // handleParallelism is goroutines per core handling messages in the
 // parallel runs: the bot waits on Redis most of the time, so a busy
@@ -120,96 +120,148 @@ const handleParallelism = 4
 // benchRun makes message IDs unique across all runs of a test binary.
 var benchRun atomic.Int64
 
-// benchHandle sends messages from 1,000 people, half of them in 50 groups
-// (with an @), the rest in private chats; each person asks three questions,
-// then 更多. Every message has its own ID. Rate limits are generous so that
+// load sends messages from 1,000 people, half of them in 50 groups (with
+// an @), the rest in private chats; each person asks three questions, then
+// 更多. Every message has its own ID. Rate limits are generous so that
 // every message is answered: this measures handling, not refusing.
-func benchHandle(b *testing.B, ix *index.Index, store bot.Store, mode handleMode) {
-	const people, groups = 1000, 50
-	ctx := context.Background()
-	generous := bot.RateLimit{Burst: 1 << 30, Per: time.Millisecond}
-	bt := bot.New(ix, store, bot.Options{UserRate: generous, GroupRate: generous})
-	questions := benchQuestions(b)
-	run := benchRun.Add(1)
+type load struct {
+	bot       *bot.Bot
+	questions []string
+	run       int64
+	next      atomic.Int64
+	silences  atomic.Int64
 
-	var (
-		next     atomic.Int64
-		mu       sync.Mutex
-		took     = make([]time.Duration, 0, b.N)
-		silences atomic.Int64
-	)
-	handle := func(mine *[]time.Duration) {
-		i := int(next.Add(1) - 1)
-		person, round := i%people, i/people
-		m := bot.Message{
-			ID:     fmt.Sprintf("bench%d-%d", run, i),
-			Sender: "用户" + strconv.Itoa(person),
-			Text:   questions[i%len(questions)],
-			Kind:   bot.KindText,
-		}
-		if round%4 == 3 {
-			m.Text = "更多"
-		}
-		if person%2 == 0 {
-			m.Chat, m.Group, m.Mentioned = "测试群"+strconv.Itoa(person%groups), true, true
-		} else {
-			m.Chat = m.Sender
-		}
-		t0 := time.Now()
-		replies := bt.Handle(ctx, m)
-		*mine = append(*mine, time.Since(t0))
-		if len(replies) == 0 {
-			silences.Add(1)
-		}
+	mu   sync.Mutex
+	took []time.Duration
+}
+
+func newLoad(b *testing.B, ix *index.Index, store bot.Store) *load {
+	generous := bot.RateLimit{Burst: 1 << 30, Per: time.Millisecond}
+	return &load{
+		bot:       bot.New(ix, store, bot.Options{UserRate: generous, GroupRate: generous}),
+		questions: benchQuestions(b),
+		run:       benchRun.Add(1),
+		took:      make([]time.Duration, 0, b.N),
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	switch mode {
-	case modeRate:
-		// Open loop: message i arrives at start + i/arrivalRate whatever
-		// the bot is doing; its latency runs from its handover.
-		interval := time.Second / arrivalRate
+}
+
+// handle hands the next message to the bot and returns how long it took.
+func (l *load) handle() time.Duration {
+	const people, groups = 1000, 50
+	i := int(l.next.Add(1) - 1)
+	person, round := i%people, i/people
+	m := bot.Message{
+		ID:     fmt.Sprintf("bench%d-%d", l.run, i),
+		Sender: "用户" + strconv.Itoa(person),
+		Text:   l.questions[i%len(l.questions)],
+		Kind:   bot.KindText,
+	}
+	if round%4 == 3 {
+		m.Text = "更多"
+	}
+	if person%2 == 0 {
+		m.Chat, m.Group, m.Mentioned = "测试群"+strconv.Itoa(person%groups), true, true
+	} else {
+		m.Chat = m.Sender
+	}
+	t0 := time.Now()
+	replies := l.bot.Handle(context.Background(), m)
+	d := time.Since(t0)
+	if len(replies) == 0 {
+		l.silences.Add(1)
+	}
+	return d
+}
+
+func (l *load) record(took []time.Duration) {
+	l.mu.Lock()
+	l.took = append(l.took, took...)
+	l.mu.Unlock()
+}
+
+// parallel handles b.N messages, handleParallelism goroutines per core, and
+// returns the msgs/s.
+func (l *load) parallel(b *testing.B) float64 {
+	b.SetParallelism(handleParallelism)
+	return l.measure(b, func() {
+		b.RunParallel(func(pb *testing.PB) {
+			var mine []time.Duration
+			for pb.Next() {
+				mine = append(mine, l.handle())
+			}
+			l.record(mine)
+		})
+	})
+}
+
+// serial handles b.N messages one after another.
+func (l *load) serial(b *testing.B) {
+	l.measure(b, func() {
+		for range b.N {
+			l.took = append(l.took, l.handle())
+		}
+	})
+}
+
+// openLoop lets message i arrive at start + i/rate whatever the bot is
+// doing, each handled in its own goroutine; its latency runs from its
+// handover.
+func (l *load) openLoop(b *testing.B, rate float64) {
+	b.ReportMetric(rate, "offered-msgs/s")
+	l.measure(b, func() {
+		interval := time.Duration(float64(time.Second) / rate)
+		start := time.Now()
 		var wg sync.WaitGroup
 		for i := range b.N {
 			if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
 				time.Sleep(d)
 			}
-			wg.Go(func() {
-				var mine []time.Duration
-				handle(&mine)
-				mu.Lock()
-				took = append(took, mine...)
-				mu.Unlock()
-			})
+			wg.Go(func() { l.record([]time.Duration{l.handle()}) })
 		}
 		wg.Wait()
-	case modeParallel:
-		b.SetParallelism(handleParallelism)
-		b.RunParallel(func(pb *testing.PB) {
-			var mine []time.Duration
-			for pb.Next() {
-				handle(&mine)
+	})
+}
+
+// capacity is the msgs/s of 20,000 messages handled as in parallel, for a
+// halfload run started on its own.
+func (l *load) capacity(b *testing.B) float64 {
+	const n = 20000
+	workers := handleParallelism * runtime.GOMAXPROCS(0)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for l.next.Load() < n {
+				l.handle()
 			}
-			mu.Lock()
-			took = append(took, mine...)
-			mu.Unlock()
 		})
-	default:
-		for range b.N {
-			handle(&took)
-		}
 	}
+	wg.Wait()
+	if l.silences.Load() > 0 {
+		b.Fatalf("%d messages got no reply while measuring the capacity", l.silences.Load())
+	}
+	return float64(l.next.Load()) / time.Since(start).Seconds()
+}
+
+// measure runs handle-all, then checks every message was answered and
+// reports msgs/s, p50 and p99; it returns the msgs/s.
+func (l *load) measure(b *testing.B, all func()) float64 {
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	all()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	if n := silences.Load(); n > 0 {
+	if n := l.silences.Load(); n > 0 {
 		b.Fatalf("%d of %d messages got no reply: a rate limit or the de-duplication bit", n, b.N)
 	}
-	slices.Sort(took)
+	slices.Sort(l.took)
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(ms(percentile(took, 0.50)), "p50-ms")
-	b.ReportMetric(ms(percentile(took, 0.99)), "p99-ms")
+	rate := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "msgs/s")
+	b.ReportMetric(ms(percentile(l.took, 0.50)), "p50-ms")
+	b.ReportMetric(ms(percentile(l.took, 0.99)), "p99-ms")
+	return rate
 }
 
 // percentile of sorted durations, nearest rank.
@@ -219,4 +271,68 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	}
 	i := int(float64(len(sorted))*p+0.5) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// BenchmarkRedisMemory measures what Redis holds for the bot after the
+// messages of the load above (1,000 people, 4 messages each): MEMORY USAGE
+// of every key, summed by family, per active person and per message, and
+// how much used_memory grew. Run it once: -benchtime 1x.
+func BenchmarkRedisMemory(b *testing.B) {
+	srv, store := benchRedis(b)
+	ctx := context.Background()
+	rdb := srv.Client(b)
+	usedMemory := func() float64 {
+		info, err := rdb.InfoMap(ctx, "memory").Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := strconv.ParseFloat(info["Memory"]["used_memory"], 64)
+		return n
+	}
+	const people, messages = 1000, 4000
+	ix := benchIndex(b)
+	for b.Loop() {
+		if err := rdb.FlushAll(ctx).Err(); err != nil {
+			b.Fatal(err)
+		}
+		before := usedMemory()
+		l := newLoad(b, ix, store)
+		for range messages {
+			l.handle()
+		}
+		if l.silences.Load() > 0 {
+			b.Fatalf("%d messages unanswered", l.silences.Load())
+		}
+		grown := usedMemory() - before
+		family := map[string]float64{}
+		iter := rdb.Scan(ctx, 0, redisstore.DefaultPrefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			k := iter.Val()
+			n, err := rdb.MemoryUsage(ctx, k).Result()
+			if err != nil {
+				b.Fatal(err)
+			}
+			name, _, _ := strings.Cut(strings.TrimPrefix(k, redisstore.DefaultPrefix), ":")
+			family[name] += float64(n)
+		}
+		if err := iter.Err(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(family["session"]/people, "session-B/person")
+		b.ReportMetric(family["rate"]/people, "rate-B/person")
+		b.ReportMetric(family["seen"]/messages, "seen-B/msg")
+		b.ReportMetric(family["stats"], "stats-B/day")
+		b.ReportMetric(grown/people, "used-B/person")
+
+		// The seen IDs alone, overhead included: 10,000 more messages
+		// admitted without rate limits.
+		before = usedMemory()
+		for i := range 10000 {
+			r := bot.AdmitRequest{Scope: "测试群" + strconv.Itoa(i%50), MsgID: "9" + strconv.Itoa(4824837373767353672+i), DedupeTTL: bot.DefaultDedupeTTL}
+			if _, err := store.Admit(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric((usedMemory()-before)/10000, "used-B/msg")
+	}
 }

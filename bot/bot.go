@@ -27,7 +27,7 @@ type Options struct {
 	Groups []string // groups the bot answers in; empty: all
 
 	SessionTTL    time.Duration // default 30 min
-	DedupeTTL     time.Duration // how long a message ID is remembered, default 24 h
+	DedupeTTL     time.Duration // how long a message ID is remembered, default DefaultDedupeTTL
 	MaxReplyChars int           // characters a reply part, default 600
 	MaxReplyParts int           // parts a reply, default 3
 	MaxQuestion   int           // characters a question, default 200
@@ -48,6 +48,13 @@ type Options struct {
 	OnAnswer func(found bool, took time.Duration)
 }
 
+// DefaultDedupeTTL is how long a message ID is remembered. WeChat delivers a
+// message again within seconds (a retried sync, two processes on one
+// account) and 企业微信 retries a callback three times within about 15 s;
+// ten minutes covers those and a restart, and keeps the IDs a busy bot
+// remembers few (docs/stores.md).
+const DefaultDedupeTTL = 10 * time.Minute
+
 func (o Options) withDefaults() Options {
 	if o.Name == "" {
 		o.Name = "reportbot"
@@ -56,7 +63,7 @@ func (o Options) withDefaults() Options {
 		o.SessionTTL = 30 * time.Minute
 	}
 	if o.DedupeTTL <= 0 {
-		o.DedupeTTL = 24 * time.Hour
+		o.DedupeTTL = DefaultDedupeTTL
 	}
 	if o.MaxReplyChars <= 0 {
 		o.MaxReplyChars = 600
@@ -163,15 +170,16 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 			return nil
 		}
 	}
-	if m.ID != "" {
-		first, err := b.store.FirstSeen(ctx, m.ID, b.opts.DedupeTTL)
-		b.storeResult(err)
-		if err == nil && !first {
-			return nil
-		}
-	}
-	if limited, warn := b.throttle(ctx, m); limited {
-		if warn {
+	d, err := b.store.Admit(ctx, b.admission(m))
+	b.storeResult(err)
+	switch {
+	case err != nil:
+		// The store is down: answer anyway, without de-duplication or
+		// throttling, rather than fall silent.
+	case d.Duplicate:
+		return nil
+	case !d.Allowed:
+		if d.Warn {
 			return b.replies(m, rateNotice)
 		}
 		return nil
@@ -185,31 +193,16 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	return b.replies(m, a.Text)
 }
 
-// throttle takes a token from the group's and the sender's buckets. A flood
-// gets one notice (warn), then silence until the bucket refills. When the
-// store fails, nobody is throttled.
-func (b *Bot) throttle(ctx context.Context, m Message) (limited, warn bool) {
-	now := b.opts.Clock.Now()
-	take := func(key string, limit RateLimit) RateDecision {
-		if limit.Burst <= 0 {
-			return RateDecision{Allowed: true}
-		}
-		d, err := b.store.Take(ctx, key, limit, now)
-		b.storeResult(err)
-		if err != nil {
-			return RateDecision{Allowed: true}
-		}
-		return d
-	}
+// admission is what decides whether m is answered: its ID, then the
+// group's bucket and the sender's. A flood gets one notice (warn), then
+// silence until the bucket refills.
+func (b *Bot) admission(m Message) AdmitRequest {
+	r := AdmitRequest{Scope: m.Chat, MsgID: m.ID, DedupeTTL: b.opts.DedupeTTL, Now: b.opts.Clock.Now()}
 	if m.Group {
-		if d := take("group/"+strconv.Quote(m.Chat), b.opts.GroupRate); !d.Allowed {
-			return true, d.Warn
-		}
+		r.Buckets = append(r.Buckets, Bucket{Key: "group/" + strconv.Quote(m.Chat), Limit: b.opts.GroupRate})
 	}
-	if d := take("user/"+sessionKey(m), b.opts.UserRate); !d.Allowed {
-		return true, d.Warn
-	}
-	return false, false
+	r.Buckets = append(r.Buckets, Bucket{Key: "user/" + sessionKey(m), Limit: b.opts.UserRate})
+	return r
 }
 
 // storeResult logs a store fault once and its recovery once; the bot keeps

@@ -690,17 +690,7 @@ func exactlyOneAnswers(t *testing.T, bots []*bot.Bot, rounds int) {
 	t.Helper()
 	for round := range rounds {
 		m := mention("测试群", "张三", "中欧班列目标")
-		var answered atomic.Int32
-		var wg sync.WaitGroup
-		for _, b := range bots {
-			wg.Go(func() {
-				if len(b.Handle(context.Background(), m)) > 0 {
-					answered.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		if n := answered.Load(); n != 1 {
+		if n := answeredBy(bots, m); n != 1 {
 			t.Errorf("round %d: %d of %d bots answered one message; want exactly 1", round, n, len(bots))
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/reportbot/reportbot/corpus"
@@ -29,20 +28,15 @@ func (b *Bot) compare(ctx context.Context, conv *conversation, question string) 
 			hits = append(hits, *r.Hit)
 		}
 	}
-	var wg sync.WaitGroup
-	if conv != nil {
-		if b.opts.OnAnswer != nil {
-			b.opts.OnAnswer(len(hits) > 0, time.Since(start))
-		}
-		wg.Go(func() { b.record(ctx, question, len(hits) > 0) })
+	if conv != nil && b.opts.OnAnswer != nil {
+		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
 	}
-	defer wg.Wait()
 	if len(hits) == 0 {
-		conv.save(ctx, Session{Question: question})
+		conv.asked(ctx, Session{Question: question}, false)
 		return Answer{Query: question, Text: b.notFound(question), Comparison: comparisonRows(cmp)}, true
 	}
 	// 更多 has nothing to add to a comparison: every row is shown.
-	conv.save(ctx, Session{Question: question, Hits: refs(hits), Cursor: len(hits)})
+	conv.asked(ctx, Session{Question: question, Hits: refs(hits), Cursor: len(hits)}, true)
 	return Answer{Query: question, Text: formatComparison(cmp), Hits: hits, Results: results(hits), Comparison: comparisonRows(cmp)}, true
 }
 

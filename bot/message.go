@@ -79,12 +79,6 @@ type SessionStore interface {
 	PutSession(ctx context.Context, key string, s Session, ttl time.Duration) error
 }
 
-// Deduper tells whether a message ID is seen for the first time, across all
-// bot processes sharing the store.
-type Deduper interface {
-	FirstSeen(ctx context.Context, msgID string, ttl time.Duration) (bool, error)
-}
-
 // RateLimit is a token bucket: Burst tokens, refilled at Per per token.
 // A Burst of zero or less lets every message through.
 type RateLimit struct {
@@ -96,17 +90,49 @@ type RateLimit struct {
 // Options means "the default" instead).
 var Unlimited = RateLimit{Burst: -1}
 
-// RateDecision is the outcome of taking one token.
-type RateDecision struct {
+// Bucket is one token bucket a message takes a token from.
+type Bucket struct {
+	Key   string
+	Limit RateLimit // Burst or Per not positive: no limit
+}
+
+// AdmitRequest is what decides whether a message is answered: its
+// de-duplication and the rate limits it is subject to, decided in one step
+// (one round trip, one atomic script in Redis).
+type AdmitRequest struct {
+	// Scope names the conversation the message belongs to (its chat). A
+	// store keeps every key of one admission together under it (one Redis
+	// Cluster hash slot), so the decision stays one atomic step.
+	Scope string
+	// MsgID is the transport's message ID; "" disables de-duplication.
+	MsgID string
+	// DedupeTTL is how long MsgID is remembered; it must be positive when
+	// MsgID is set.
+	DedupeTTL time.Duration
+	// Buckets are taken from in order; the first refusal stops the taking
+	// (a refused group does not spend its members' tokens).
+	Buckets []Bucket
+	// Now is the time the buckets refill by: the bot's clock, not the
+	// store's, so tests control it and processes agree.
+	Now time.Time
+}
+
+// Admission is the outcome of an AdmitRequest.
+type Admission struct {
+	// Duplicate: MsgID was seen within DedupeTTL; no token was taken.
+	Duplicate bool
+	// Allowed: not a duplicate and every bucket gave a token.
 	Allowed bool
-	// Warn is true on the first refusal since the last allowed message, so a
-	// flood gets one polite notice and then silence.
+	// Warn is set on a refusal that is the refusing bucket's first since it
+	// last allowed, so a flood gets one polite notice and then silence.
 	Warn bool
 }
 
-// RateLimiter takes one token from the bucket named key.
-type RateLimiter interface {
-	Take(ctx context.Context, key string, limit RateLimit, now time.Time) (RateDecision, error)
+// Admitter marks a message seen and takes its tokens, atomically across
+// every bot process sharing the store: of several processes handed the same
+// message, exactly one is told it is not a duplicate.
+type Admitter interface {
+	Admit(ctx context.Context, r AdmitRequest) (Admission, error)
 }
 
 // QuestionEvent is one answered-or-not question, for 统计.
@@ -132,9 +158,19 @@ type QuestionCount struct {
 	Count    int
 }
 
+// TopQuestionsKept bounds a day's ranking of questions in every store. Once
+// it holds that many distinct questions, a new question takes the place of
+// the least asked one (of those tied, the first in byte order), so counts
+// shown are never more than the real ones and the often asked stay.
+const TopQuestionsKept = 1000
+
 // Stats records questions and summarises a day.
 type Stats interface {
-	RecordQuestion(ctx context.Context, e QuestionEvent) error
+	// RecordQuestion counts e in its day's statistics and stores the
+	// session the question leaves its asker (under key, for ttl, as
+	// PutSession): the two writes of an asked question, made together (one
+	// round trip to Redis).
+	RecordQuestion(ctx context.Context, e QuestionEvent, key string, s Session, ttl time.Duration) error
 	Summary(ctx context.Context, day string) (StatsSummary, error)
 }
 
@@ -142,8 +178,7 @@ type Stats interface {
 // (package memstore) and the Redis store (package redisstore) implement it.
 type Store interface {
 	SessionStore
-	Deduper
-	RateLimiter
+	Admitter
 	Stats
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -101,6 +100,26 @@ func (c *conversation) save(ctx context.Context, s Session) {
 		c.bot.staleSessions.Store(c.key, struct{}{})
 	} else {
 		c.bot.staleSessions.Delete(c.key)
+	}
+}
+
+// asked stores the session a question leaves and counts the question for
+// 统计, in one step. One-off questions (reportbot ask, /api/ask: probes,
+// evaluation runs) are not chat traffic: nothing is kept of them.
+func (c *conversation) asked(ctx context.Context, s Session, found bool) {
+	if c == nil || c.key == "" {
+		return
+	}
+	b := c.bot
+	now := b.opts.Clock.Now()
+	e := QuestionEvent{Day: now.In(b.opts.Location).Format(time.DateOnly), Question: s.Question, Found: found, At: now}
+	err := b.store.RecordQuestion(ctx, e, c.key, s, b.opts.SessionTTL)
+	b.storeResult(err)
+	// As in save: a follow-up must not continue an older question.
+	if err != nil {
+		b.staleSessions.Store(c.key, struct{}{})
+	} else {
+		b.staleSessions.Delete(c.key)
 	}
 }
 
@@ -211,32 +230,19 @@ func (b *Bot) search(ctx context.Context, conv *conversation, question string) A
 		return Answer{Query: question, Text: "查询出错了,请稍后再试。"}
 	}
 	hits = dropShown(hits)
-	// The statistics and the session are independent writes: overlap their
-	// round trips to the store. One-off questions (reportbot ask, /api/ask:
-	// probes, evaluation runs) are not chat traffic and stay out of 统计 and
-	// of the answer metrics.
-	var wg sync.WaitGroup
-	if conv != nil {
-		if b.opts.OnAnswer != nil {
-			b.opts.OnAnswer(len(hits) > 0, time.Since(start))
-		}
-		wg.Go(func() { b.record(ctx, question, len(hits) > 0) })
+	// One-off questions (reportbot ask, /api/ask: probes, evaluation runs)
+	// are not chat traffic and stay out of the answer metrics and 统计.
+	if conv != nil && b.opts.OnAnswer != nil {
+		b.opts.OnAnswer(len(hits) > 0, time.Since(start))
 	}
-	defer wg.Wait()
 	if len(hits) == 0 {
-		conv.save(ctx, Session{Question: question})
+		conv.asked(ctx, Session{Question: question}, false)
 		return Answer{Query: question, Text: b.notFound(question)}
 	}
-	conv.save(ctx, Session{Question: question, Hits: refs(hits), Cursor: 1})
+	conv.asked(ctx, Session{Question: question, Hits: refs(hits), Cursor: 1}, true)
 	a := Answer{Query: question, Hits: hits, Text: b.formatHit(hits, 0)}
 	a.Results = results(hits)
 	return a
-}
-
-func (b *Bot) record(ctx context.Context, question string, found bool) {
-	now := b.opts.Clock.Now()
-	err := b.store.RecordQuestion(ctx, QuestionEvent{Day: now.In(b.opts.Location).Format(time.DateOnly), Question: question, Found: found, At: now})
-	b.storeResult(err)
 }
 
 func (b *Bot) notFound(question string) string {

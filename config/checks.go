@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,18 +130,35 @@ func checkTimeZone(name string) error {
 	return nil
 }
 
+// checkRedisURL accepts the forms redisstore.Open reads: one server
+// (redis://host:port/db), a Cluster (several comma-separated host:port,
+// database 0 only) and Sentinel (redis+sentinel://host:port,.../master/db).
 func checkRedisURL(s string) error {
 	if s == "" {
 		return nil // in-memory state
 	}
-	if !strings.HasPrefix(s, "redis://") && !strings.HasPrefix(s, "rediss://") {
-		return fmt.Errorf("must start with redis:// or rediss:// (got %q)", redact(s))
+	scheme, _, _ := strings.Cut(s, "://")
+	scheme, sentinel := strings.CutSuffix(scheme, "+sentinel")
+	if scheme != "redis" && scheme != "rediss" {
+		return fmt.Errorf("must start with redis:// or rediss:// (or redis+sentinel:// for Sentinel) (got %q)", redact(s))
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("invalid URL %q (want redis://host:port/db)", redact(s))
+	if err != nil || u.Host == "" || slices.Contains(strings.Split(u.Host, ","), "") {
+		return fmt.Errorf("invalid URL %q (want redis://host:port/db, redis://host:port,host:port,... for a Cluster or redis+sentinel://host:port,.../master/db)", redact(s))
 	}
-	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+	path := strings.Trim(u.Path, "/")
+	db := path
+	switch {
+	case sentinel:
+		master, rest, _ := strings.Cut(path, "/")
+		if strings.Contains(rest, "/") || (master == "" && rest != "") {
+			return fmt.Errorf("invalid Sentinel path %q in %q (want /master or /master/db)", u.Path, redact(s))
+		}
+		db = rest
+	case strings.Contains(u.Host, ",") && path != "" && path != "0":
+		return fmt.Errorf("database %q in %q: a Redis Cluster has only database 0", path, redact(s))
+	}
+	if db != "" {
 		if n, err := strconv.Atoi(db); err != nil || n < 0 {
 			return fmt.Errorf("invalid database number %q in %q", db, redact(s))
 		}

@@ -465,3 +465,33 @@ func TestConfigDocShowsTheExample(t *testing.T) {
 		t.Fatal("docs/config.md does not show config/reportbot.example.toml as it is; paste it again")
 	}
 }
+
+func TestRedisURLForms(t *testing.T) {
+	for _, ok := range []string{
+		"redis://127.0.0.1:6379/0",
+		"redis://:pw@10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000",
+		"redis://10.0.0.1:7000,10.0.0.2:7000/0",
+		"redis+sentinel://10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379/mymaster/2",
+		"rediss+sentinel://:pw@s1:26379/mymaster?sentinel_password=x",
+		"redis+sentinel://s1:26379",
+	} {
+		if err := checkRedisURL(ok); err != nil {
+			t.Errorf("checkRedisURL(%q): %v", ok, err)
+		}
+	}
+	for bad, want := range map[string]string{
+		"redis://a:7000,b:7000/3":             "a Redis Cluster has only database 0",
+		"redis://a:7000,,b:7000":              "invalid URL",
+		"redis+sentinel://s1:26379/m/x":       `invalid database number "x"`,
+		"redis+sentinel://s1:26379/m/1/2":     "invalid Sentinel path",
+		"sentinel://:hunter2@s1:26379/m":      "must start with redis://",
+		"redis+cluster://a:7000,b:7000/mymas": "must start with redis://",
+	} {
+		err := checkRedisURL(bad)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("checkRedisURL(%q) = %v; want an error saying %q", bad, err, want)
+		} else if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("checkRedisURL(%q) shows the password: %v", bad, err)
+		}
+	}
+}

@@ -44,14 +44,14 @@ type Digest interface {
 }
 
 // Store is what the console keeps: its sessions, the one-time sign-in
-// links used (FirstSeen), sign-in attempts (Take) and the questions asked.
+// links used and sign-in attempts (both through Admit, the chat core's
+// de-duplication and rate limits) and the questions asked.
 // store/memstore and store/redisstore implement it.
 type Store interface {
 	PutConsoleSession(ctx context.Context, id string, data []byte, ttl time.Duration) error
 	GetConsoleSession(ctx context.Context, id string) ([]byte, bool, error)
 	DeleteConsoleSession(ctx context.Context, id string) error
-	FirstSeen(ctx context.Context, id string, ttl time.Duration) (bool, error)
-	Take(ctx context.Context, key string, limit bot.RateLimit, now time.Time) (bot.RateDecision, error)
+	Admit(ctx context.Context, r bot.AdmitRequest) (bot.Admission, error)
 	DayQuestions(ctx context.Context, day string) (bot.StatsSummary, error)
 }
 

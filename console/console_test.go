@@ -544,7 +544,7 @@ func TestConsoleQuestionsAndCSV(t *testing.T) {
 		{f.date(0), "中欧班列目标", true}, {f.date(0), "中欧班列目标", true}, {f.date(0), "火星基地", false},
 		{f.date(-3), "=HYPERLINK(\"x\")", false}, {f.date(-3), "中欧班列目标", true},
 	} {
-		if err := f.store.RecordQuestion(context.Background(), bot.QuestionEvent{Day: q.day, Question: q.q, Found: q.found, At: f.now.Add(time.Duration(i))}); err != nil {
+		if err := f.store.RecordQuestion(context.Background(), bot.QuestionEvent{Day: q.day, Question: q.q, Found: q.found, At: f.now.Add(time.Duration(i))}, "", bot.Session{}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}

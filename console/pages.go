@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/digest"
 )
 
@@ -47,17 +48,17 @@ func (c *Console) throttled(r *http.Request, user string) bool {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	for _, key := range []string{"console-login/user/" + user, "console-login/addr/" + host} {
-		d, err := c.store.Take(r.Context(), key, loginRate, c.now())
-		if err != nil {
-			c.log.Warn("console: sign-in rate limit unavailable", "err", err)
-			return false
-		}
-		if !d.Allowed {
-			return true
-		}
+	// Both buckets in one admission, as the chat core takes its own: one
+	// round trip, one atomic step.
+	d, err := c.store.Admit(r.Context(), bot.AdmitRequest{Scope: "console-login", Now: c.now(), Buckets: []bot.Bucket{
+		{Key: "console-login/user/" + user, Limit: loginRate},
+		{Key: "console-login/addr/" + host, Limit: loginRate},
+	}})
+	if err != nil {
+		c.log.Warn("console: sign-in rate limit unavailable", "err", err)
+		return false
 	}
-	return false
+	return !d.Allowed
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +117,11 @@ func (c *Console) linkLogin(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, nil, http.StatusForbidden, err.Error())
 		return
 	}
-	first, err := c.store.FirstSeen(r.Context(), "console-link/"+l.nonce, l.expires.Sub(c.now())+time.Minute)
+	// A link is used once: the store's de-duplication of message IDs, across
+	// every process sharing it, tells which use is the first.
+	d, err := c.store.Admit(r.Context(), bot.AdmitRequest{Scope: "console-link", MsgID: "console-link/" + l.nonce,
+		DedupeTTL: l.expires.Sub(c.now()) + time.Minute, Now: c.now()})
+	first := !d.Duplicate
 	if err != nil {
 		c.log.Error("console: sign-in link", "err", err)
 		c.fail(w, r, nil, http.StatusServiceUnavailable, "暂时无法登录(状态存储无法访问),请稍后再试。")

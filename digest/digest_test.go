@@ -204,10 +204,10 @@ func (f *fakeRobot) postCount() int {
 	return f.posts
 }
 
-// redisState opens a new client ("process") on the test's Redis.
-func redisState(t *testing.T, srv *redistest.Server) digest.StateStore {
+// redisState opens a new client ("process") on the Redis at url.
+func redisState(t *testing.T, url string) digest.StateStore {
 	t.Helper()
-	store, err := redisstore.Open(context.Background(), srv.URL())
+	store, err := redisstore.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func redisState(t *testing.T, srv *redistest.Server) digest.StateStore {
 // and one robot, the clock.
 type fixture struct {
 	t      *testing.T
-	redis  *redistest.Server
+	redis  string // URL
 	robot  *fakeRobot
 	inbox  *inbox
 	clock  *testkit.Clock
@@ -230,7 +230,7 @@ type fixture struct {
 func newFixture(t *testing.T, script ...int) *fixture {
 	f := &fixture{
 		t:      t,
-		redis:  redistest.Start(t),
+		redis:  redistest.Start(t).URL(),
 		robot:  newFakeRobot(t, script...),
 		inbox:  newInbox(),
 		clock:  testkit.NewClock(at(1, 7, 0)),

@@ -506,6 +506,7 @@ func (cn *conn) request(ctx context.Context, f frame) error {
 		// connection broke mid-frame; a frame cut off is not a command.
 		return fmt.Errorf("write %s: %w", f.Cmd, err)
 	}
+	time.Sleep(20 * time.Millisecond) // TEMP widen window
 	select {
 	case ack := <-ch:
 		if ack.ErrCode != 0 {

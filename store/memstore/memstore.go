@@ -6,7 +6,8 @@
 // Memory stays bounded: sessions and seen message IDs expire, and expired
 // entries are swept out when a map has doubled since its last sweep (an
 // amortised O(1) per write); full rate buckets are forgotten the same way;
-// statistics keep the latest 35 days, and 50 unanswered questions a day.
+// statistics keep the latest 35 days, bot.TopQuestionsKept ranked and 50
+// unanswered questions a day.
 package memstore
 
 import (
@@ -14,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -99,23 +101,29 @@ func copySession(sess bot.Session) bot.Session {
 	return sess
 }
 
-// FirstSeen reports whether msgID is seen for the first time within ttl.
-// An empty msgID cannot be de-duplicated and is always first seen.
-func (s *Store) FirstSeen(_ context.Context, msgID string, ttl time.Duration) (bool, error) {
-	if msgID == "" {
-		return true, nil
-	}
-	if ttl <= 0 {
-		return false, fmt.Errorf("memstore: mark message %q seen: ttl %v is not positive", msgID, ttl)
+// Admit marks r.MsgID seen (within r.Scope) and takes a token from each of
+// r.Buckets in order, stopping at the first refusal; see bot.Admitter.
+func (s *Store) Admit(_ context.Context, r bot.AdmitRequest) (bot.Admission, error) {
+	if r.MsgID != "" && r.DedupeTTL <= 0 {
+		return bot.Admission{}, fmt.Errorf("memstore: admit message %q: dedupe ttl %v is not positive", r.MsgID, r.DedupeTTL)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	if _, ok := s.seen.get(msgID, now); ok {
-		return false, nil
+	if r.MsgID != "" {
+		// IDs are remembered per scope, as in Redis, where they live in
+		// the scope's hash slot.
+		id, now := strconv.Quote(r.Scope)+"/"+r.MsgID, s.now()
+		if _, ok := s.seen.get(id, now); ok {
+			return bot.Admission{Duplicate: true}, nil
+		}
+		s.seen.put(id, struct{}{}, now, r.DedupeTTL)
 	}
-	s.seen.put(msgID, struct{}{}, now, ttl)
-	return true, nil
+	for _, b := range r.Buckets {
+		if d := s.take(b.Key, b.Limit, r.Now); !d.Allowed {
+			return d, nil
+		}
+	}
+	return bot.Admission{Allowed: true}, nil
 }
 
 // bucket is a token bucket: tokens left (fractional) as counted at ts.
@@ -126,15 +134,13 @@ type bucket struct {
 	fullAt time.Time
 }
 
-// Take takes one token from the bucket named key at time now. A limit with
-// Burst or Per not positive means no limit.
-func (s *Store) Take(_ context.Context, key string, limit bot.RateLimit, now time.Time) (bot.RateDecision, error) {
+// take takes one token from the bucket named key at time now. A limit with
+// Burst or Per not positive means no limit. s.mu is held.
+func (s *Store) take(key string, limit bot.RateLimit, now time.Time) bot.Admission {
 	if limit.Burst <= 0 || limit.Per <= 0 {
-		return bot.RateDecision{Allowed: true}, nil
+		return bot.Admission{Allowed: true}
 	}
 	burst := float64(limit.Burst)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	b, ok := s.buckets[key]
 	if !ok {
 		s.sweepBuckets(now)
@@ -146,7 +152,7 @@ func (s *Store) Take(_ context.Context, key string, limit bot.RateLimit, now tim
 		b.ts = now
 	}
 	b.tokens = min(b.tokens, burst)
-	var d bot.RateDecision
+	var d bot.Admission
 	switch {
 	case b.tokens >= 1:
 		b.tokens--
@@ -157,7 +163,7 @@ func (s *Store) Take(_ context.Context, key string, limit bot.RateLimit, now tim
 		d.Warn = true
 	}
 	b.fullAt = b.ts.Add(time.Duration((burst - b.tokens) * float64(limit.Per)))
-	return d, nil
+	return d
 }
 
 // sweepBuckets forgets buckets that are full again by now (forgetting a full
@@ -181,13 +187,18 @@ type dayStats struct {
 	unanswered                 []string // oldest first, at most unansweredKept
 }
 
-// RecordQuestion counts one question of e.Day.
-func (s *Store) RecordQuestion(_ context.Context, e bot.QuestionEvent) error {
+// RecordQuestion counts one question of e.Day and stores the session it
+// leaves under key.
+func (s *Store) RecordQuestion(_ context.Context, e bot.QuestionEvent, key string, sess bot.Session, ttl time.Duration) error {
 	if e.Day == "" {
 		return fmt.Errorf("memstore: record question %q: no day", e.Question)
 	}
+	if ttl <= 0 {
+		return fmt.Errorf("memstore: record question %q: session ttl %v is not positive", e.Question, ttl)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.sessions.put(key, copySession(sess), s.now(), ttl)
 	d, ok := s.days[e.Day]
 	if !ok {
 		d = &dayStats{counts: map[string]int{}}
@@ -195,7 +206,7 @@ func (s *Store) RecordQuestion(_ context.Context, e bot.QuestionEvent) error {
 		s.dropOldDays()
 	}
 	d.questions++
-	d.counts[e.Question]++
+	d.count(e.Question)
 	if e.Found {
 		d.found++
 	} else {
@@ -207,6 +218,22 @@ func (s *Store) RecordQuestion(_ context.Context, e bot.QuestionEvent) error {
 		}
 	}
 	return nil
+}
+
+// count adds one to q's count in the day's ranking. A full ranking
+// (bot.TopQuestionsKept questions) first drops its least asked question, of
+// those tied the first in byte order, as Redis's ZPOPMIN does.
+func (d *dayStats) count(q string) {
+	if _, ok := d.counts[q]; !ok && len(d.counts) >= bot.TopQuestionsKept {
+		least, n := "", 0
+		for other, c := range d.counts {
+			if n == 0 || c < n || c == n && other < least {
+				least, n = other, c
+			}
+		}
+		delete(d.counts, least)
+	}
+	d.counts[q]++
 }
 
 // dropOldDays keeps the latest statsDaysKept days. Days are YYYY-MM-DD, so

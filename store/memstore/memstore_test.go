@@ -21,23 +21,28 @@ func TestWithNowExpiresByTheGivenClock(t *testing.T) {
 	if err := s.PutSession(ctx, "k", bot.Session{Question: "q"}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if first, _ := s.FirstSeen(ctx, "m", time.Minute); !first {
-		t.Fatal("FirstSeen the first time = false")
+	if d, _ := s.Admit(ctx, seenOnce("m")); d.Duplicate {
+		t.Fatal("a new message is a duplicate")
 	}
 	clock.Advance(59 * time.Second)
 	if _, ok, _ := s.GetSession(ctx, "k"); !ok {
 		t.Fatal("session gone before its TTL")
 	}
-	if first, _ := s.FirstSeen(ctx, "m", time.Minute); first {
-		t.Fatal("message seen again before its TTL")
+	if d, _ := s.Admit(ctx, seenOnce("m")); !d.Duplicate {
+		t.Fatal("message forgotten before its TTL")
 	}
 	clock.Advance(time.Second)
 	if _, ok, _ := s.GetSession(ctx, "k"); ok {
 		t.Fatal("session still there at its TTL")
 	}
-	if first, _ := s.FirstSeen(ctx, "m", time.Minute); !first {
+	if d, _ := s.Admit(ctx, seenOnce("m")); d.Duplicate {
 		t.Fatal("message still seen at its TTL")
 	}
+}
+
+// seenOnce admits message id for a minute, with no rate limit.
+func seenOnce(id string) bot.AdmitRequest {
+	return bot.AdmitRequest{Scope: "群", MsgID: id, DedupeTTL: time.Minute}
 }
 
 // TestMemoryBounded writes far more short-lived entries than are ever live
@@ -56,10 +61,9 @@ func TestMemoryBounded(t *testing.T) {
 		if err := s.PutSession(ctx, id, bot.Session{Question: id}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.FirstSeen(ctx, id, time.Minute); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Take(ctx, id, limit, clock.Now()); err != nil {
+		r := seenOnce(id)
+		r.Buckets, r.Now = []bot.Bucket{{Key: id, Limit: limit}}, clock.Now()
+		if _, err := s.Admit(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -84,7 +88,7 @@ func TestStatsKeepLatestDays(t *testing.T) {
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 100 {
 		day := start.AddDate(0, 0, i).Format(time.DateOnly)
-		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: day, Question: "q"}); err != nil {
+		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: day, Question: "q"}, "k", bot.Session{}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -104,7 +108,7 @@ func TestUnansweredBounded(t *testing.T) {
 	s := New()
 	ctx := t.Context()
 	for i := range 1000 {
-		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: fmt.Sprint(i)}); err != nil {
+		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: fmt.Sprint(i)}, "k", bot.Session{}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,5 +118,18 @@ func TestUnansweredBounded(t *testing.T) {
 	sum, _ := s.Summary(ctx, "2025-03-05")
 	if len(sum.Unanswered) != 5 || sum.Unanswered[0] != "999" || sum.Unanswered[4] != "995" {
 		t.Errorf("Unanswered = %q; want 999 down to 995", sum.Unanswered)
+	}
+}
+
+func TestRankingBounded(t *testing.T) {
+	s := New()
+	ctx := t.Context()
+	for i := range 3 * bot.TopQuestionsKept {
+		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: fmt.Sprint(i), Found: true}, "k", bot.Session{}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(s.days["2025-03-05"].counts); n != bot.TopQuestionsKept {
+		t.Errorf("the day's ranking holds %d questions; want %d", n, bot.TopQuestionsKept)
 	}
 }

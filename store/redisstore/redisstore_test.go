@@ -75,6 +75,7 @@ func TestKey(t *testing.T) {
 		{[]string{"session", "a%3Ab"}, "reportbot:session:a%253Ab"},
 		{[]string{"rate", "😀 x"}, "reportbot:rate:😀 x"},
 		{[]string{"seen", ""}, "reportbot:seen:"},
+		{[]string{"session", "{tag}"}, "reportbot:session:%7Btag%7D"},
 	} {
 		if got := s.key(tc.parts...); got != tc.want {
 			t.Errorf("key(%q) = %q; want %q", tc.parts, got, tc.want)
@@ -82,6 +83,12 @@ func TestKey(t *testing.T) {
 	}
 	if got := New(nil, WithPrefix("bot2:")).key("x", "y"); got != "bot2:x:y" {
 		t.Errorf("with prefix bot2: key = %q", got)
+	}
+	if got, want := s.slotKey("stats", "2025-03-05", "top"), "reportbot:stats:{2025-03-05}:top"; got != want {
+		t.Errorf("slotKey = %q; want %q", got, want)
+	}
+	if got, want := s.slotKey("rate", "a}b", "x:{y}"), "reportbot:rate:{a%7Db}:x%3A%7By%7D"; got != want {
+		t.Errorf("slotKey with braces = %q; want %q (only the tag's own braces)", got, want)
 	}
 
 	// No two different part lists share a key.
@@ -111,17 +118,16 @@ func TestEveryKeyExpires(t *testing.T) {
 	if err := s.PutSession(ctx, "张三", bot.Session{Question: "q"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FirstSeen(ctx, "m1", time.Hour); err != nil {
-		t.Fatal(err)
-	}
 	limit := bot.RateLimit{Burst: 2, Per: time.Minute}
-	for range 3 {
-		if _, err := s.Take(ctx, "张三", limit, time.Now()); err != nil {
+	for i := range 3 {
+		r := bot.AdmitRequest{Scope: "群", MsgID: fmt.Sprint("m", i%2), DedupeTTL: time.Hour,
+			Buckets: []bot.Bucket{{Key: "张三", Limit: limit}}, Now: time.Now()}
+		if _, err := s.Admit(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, found := range []bool{true, false} {
-		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: "q", Found: found}); err != nil {
+		if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: "q", Found: found}, "张三", bot.Session{Question: "q"}, time.Hour); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,8 +135,8 @@ func TestEveryKeyExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 6 {
-		t.Errorf("keys = %q; want 6 (session, seen, rate, 3 stats)", keys)
+	if len(keys) != 7 {
+		t.Errorf("keys = %q; want 7 (session, 2 seen, rate, 3 stats)", keys)
 	}
 	for _, k := range keys {
 		ttl, err := s.Client().PTTL(ctx, k).Result()
@@ -155,11 +161,12 @@ func TestPrefixesSeparate(t *testing.T) {
 	if _, ok, err := b.GetSession(ctx, "k"); err != nil || ok {
 		t.Fatalf("store with another prefix sees the session: ok=%v err=%v", ok, err)
 	}
-	if first, err := b.FirstSeen(ctx, "m", time.Hour); err != nil || !first {
-		t.Fatalf("b.FirstSeen = %v, %v", first, err)
+	m := bot.AdmitRequest{Scope: "群", MsgID: "m", DedupeTTL: time.Hour}
+	if d, err := b.Admit(ctx, m); err != nil || d.Duplicate {
+		t.Fatalf("b.Admit = %+v, %v", d, err)
 	}
-	if first, err := a.FirstSeen(ctx, "m", time.Hour); err != nil || !first {
-		t.Fatalf("a.FirstSeen after b saw the same ID = %v, %v; want true", first, err)
+	if d, err := a.Admit(ctx, m); err != nil || d.Duplicate {
+		t.Fatalf("a.Admit after b saw the same ID = %+v, %v; want new", d, err)
 	}
 }
 
@@ -241,7 +248,9 @@ func TestRecoversWhenRedisReturns(t *testing.T) {
 	if err := s.PutSession(ctx, "k", bot.Session{Question: "before"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Take(ctx, "k", limit, time.Now()); err != nil {
+	take := bot.AdmitRequest{Scope: "群", Buckets: []bot.Bucket{{Key: "k", Limit: limit}}}
+	take.Now = time.Now()
+	if _, err := s.Admit(ctx, take); err != nil {
 		t.Fatal(err)
 	}
 
@@ -251,7 +260,7 @@ func TestRecoversWhenRedisReturns(t *testing.T) {
 		if _, _, err := s.GetSession(ctx, "k"); err != nil {
 			failures++
 		}
-		if _, err := s.FirstSeen(ctx, "down-"+strconv.Itoa(i), time.Hour); err != nil {
+		if _, err := s.Admit(ctx, bot.AdmitRequest{Scope: "群", MsgID: "down-" + strconv.Itoa(i), DedupeTTL: time.Hour}); err != nil {
 			failures++
 		}
 	}
@@ -277,10 +286,14 @@ func TestRecoversWhenRedisReturns(t *testing.T) {
 	if got, ok, err := s.GetSession(ctx, "k"); err != nil || !ok || got.Question != "after" {
 		t.Fatalf("after recovery GetSession = %+v, %v, %v", got, ok, err)
 	}
-	// The restarted server has an empty script cache: Take must load the
-	// script again by itself.
-	if d, err := s.Take(ctx, "k", limit, time.Now()); err != nil || !d.Allowed {
-		t.Fatalf("after recovery Take = %+v, %v", d, err)
+	// The restarted server has an empty script cache: Admit and
+	// RecordQuestion must load their scripts again by themselves.
+	take.Now = time.Now()
+	if d, err := s.Admit(ctx, take); err != nil || !d.Allowed {
+		t.Fatalf("after recovery Admit = %+v, %v", d, err)
+	}
+	if err := s.RecordQuestion(ctx, bot.QuestionEvent{Day: "2025-03-05", Question: "q"}, "k", bot.Session{Question: "q"}, time.Hour); err != nil {
+		t.Fatalf("after recovery RecordQuestion: %v", err)
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Fatalf("after recovery Ping: %v", err)
@@ -321,7 +334,9 @@ func BenchmarkRedisSession(b *testing.B) {
 	}
 }
 
-func BenchmarkRedisTake(b *testing.B) {
+// BenchmarkRedisAdmit is a group message's admission: its ID and both
+// buckets, one script.
+func BenchmarkRedisAdmit(b *testing.B) {
 	s := newStore(b)
 	ctx := context.Background()
 	limit := bot.RateLimit{Burst: 10, Per: time.Second}
@@ -330,21 +345,57 @@ func BenchmarkRedisTake(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := s.Take(ctx, "成员"+strconv.Itoa(i%1000), limit, now.Add(time.Duration(i)*time.Millisecond)); err != nil {
+		group := "群" + strconv.Itoa(i%50)
+		r := bot.AdmitRequest{Scope: group, MsgID: "msg-" + strconv.Itoa(i), DedupeTTL: time.Minute,
+			Buckets: []bot.Bucket{{Key: "group/" + group, Limit: limit}, {Key: "user/成员" + strconv.Itoa(i%1000), Limit: limit}},
+			Now:     now.Add(time.Duration(i) * time.Millisecond)}
+		if _, err := s.Admit(ctx, r); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkRedisFirstSeen(b *testing.B) {
+// BenchmarkRedisRecordQuestion is the write of an answered question: its
+// statistics and the session it leaves, one pipeline.
+func BenchmarkRedisRecordQuestion(b *testing.B) {
 	s := newStore(b)
 	ctx := context.Background()
+	sess := bot.Session{Question: "中欧班列目标", Cursor: 1, Hits: []bot.HitRef{{Report: "2025-national", Paragraph: 3, Sentence: 1}}}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := s.FirstSeen(ctx, "msg-"+strconv.Itoa(i), time.Minute); err != nil {
+		e := bot.QuestionEvent{Day: "2025-03-05", Question: "问题" + strconv.Itoa(i%300), Found: i%4 != 0}
+		if err := s.RecordQuestion(ctx, e, "群/成员"+strconv.Itoa(i%1000), sess, 30*time.Minute); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestNewClientKinds(t *testing.T) {
+	for raw, want := range map[string]string{
+		"redis://127.0.0.1:6379/0":                              "*redis.Client",
+		"redis://127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002":  "*redis.ClusterClient",
+		"redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/m/1":  "*redis.Client",
+		"rediss+sentinel://u:p@127.0.0.1:26379?dial_timeout=2s": "*redis.Client",
+	} {
+		c, err := newClient(raw)
+		if err != nil {
+			t.Errorf("newClient(%q): %v", raw, err)
+			continue
+		}
+		if got := fmt.Sprintf("%T", c); got != want {
+			t.Errorf("newClient(%q) is a %s; want %s", raw, got, want)
+		}
+		c.Close()
+	}
+	for _, raw := range []string{"redis://a:1,b:2/3", "redis://a:1,,b:2", "redis+sentinel://a:1/m/x", "redis+sentinel://a:1/m/1/2", "redis+cluster://a:1", "redis://a:1/0?no_such_option=1"} {
+		if c, err := newClient(raw); err == nil {
+			c.Close()
+			t.Errorf("newClient(%q): no error", raw)
+		}
+	}
+	if got := RedactURL("redis+sentinel://:pw@s1:26379,s2:26379/m?sentinel_password=sp&dial_timeout=1s"); strings.Contains(got, "pw") || strings.Contains(got, "sp") {
+		t.Errorf("RedactURL shows a password: %s", got)
 	}
 }

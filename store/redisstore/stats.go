@@ -3,6 +3,7 @@ package redisstore
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,28 +24,64 @@ const (
 	summaryLen = 5
 )
 
-// RecordQuestion counts one question of e.Day: in the day's totals, in its
-// top questions and, when not found, in its latest unanswered questions.
-func (s *Store) RecordQuestion(ctx context.Context, e bot.QuestionEvent) error {
+// recordScript counts one question in its day's statistics, atomically.
+// KEYS: count hash, top sorted set, unanswered list (one day: one hash tag).
+// ARGV: question, found "1"/"0", ranking cap, unanswered kept, TTL s.
+// A question new to a full ranking first pops the least asked (ZPOPMIN:
+// lowest count, of those tied the first in byte order).
+var recordScript = redis.NewScript(`
+redis.call('HINCRBY', KEYS[1], 'questions', 1)
+if ARGV[2] == '1' then
+  redis.call('HINCRBY', KEYS[1], 'found', 1)
+else
+  redis.call('HINCRBY', KEYS[1], 'notfound', 1)
+  redis.call('LPUSH', KEYS[3], ARGV[1])
+  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[4]) - 1)
+  redis.call('EXPIRE', KEYS[3], ARGV[5])
+end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
+  redis.call('ZPOPMIN', KEYS[2])
+end
+redis.call('ZINCRBY', KEYS[2], 1, ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+`)
+
+// RecordQuestion counts one question of e.Day (in its totals, its ranking,
+// capped at bot.TopQuestionsKept, and, when not found, its latest
+// unanswered questions) and stores the session it leaves under key: the
+// script and the SET go in one pipeline, one round trip (in a Cluster, one
+// per node the two keys live on, concurrently).
+func (s *Store) RecordQuestion(ctx context.Context, e bot.QuestionEvent, key string, sess bot.Session, ttl time.Duration) error {
 	if e.Day == "" {
 		return fmt.Errorf("redisstore: record question %q: no day", e.Question)
 	}
+	if ttl <= 0 {
+		return fmt.Errorf("redisstore: record question %q: session ttl %v is not positive", e.Question, ttl)
+	}
+	raw, err := json.Marshal(sess)
+	if err != nil {
+		return fmt.Errorf("redisstore: encode session %q: %w", key, err)
+	}
 	countKey, topKey, unansweredKey := s.statsKeys(e.Day)
-	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HIncrBy(ctx, countKey, "questions", 1)
-		if e.Found {
-			p.HIncrBy(ctx, countKey, "found", 1)
-		} else {
-			p.HIncrBy(ctx, countKey, "notfound", 1)
-			p.LPush(ctx, unansweredKey, e.Question)
-			p.LTrim(ctx, unansweredKey, 0, unansweredKept-1)
-			p.Expire(ctx, unansweredKey, statsTTL)
-		}
-		p.ZIncrBy(ctx, topKey, 1, e.Question)
-		p.Expire(ctx, countKey, statsTTL)
-		p.Expire(ctx, topKey, statsTTL)
+	keys := []string{countKey, topKey, unansweredKey}
+	found := "0"
+	if e.Found {
+		found = "1"
+	}
+	args := []any{e.Question, found, bot.TopQuestionsKept, unansweredKept, int64(statsTTL / time.Second)}
+	var record *redis.Cmd
+	_, err = s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.key("session", key), raw, pxTTL(ttl))
+		record = recordScript.EvalSha(ctx, p, keys, args...)
 		return nil
 	})
+	if err != nil && redis.HasErrorPrefix(record.Err(), "NOSCRIPT") {
+		// A restarted or newly promoted server has an empty script cache:
+		// Run loads the script (the session was written already).
+		err = recordScript.Run(ctx, s.client, keys, args...).Err()
+	}
 	if err := s.observe(err); err != nil {
 		return fmt.Errorf("redisstore: record question of %s: %w", e.Day, err)
 	}
@@ -139,6 +176,7 @@ func sortTop(top []bot.QuestionCount) {
 	})
 }
 
+// statsKeys are a day's statistics, under the day's hash tag.
 func (s *Store) statsKeys(day string) (count, top, unanswered string) {
-	return s.key("stats", day, "count"), s.key("stats", day, "top"), s.key("stats", day, "unanswered")
+	return s.slotKey("stats", day, "count"), s.slotKey("stats", day, "top"), s.slotKey("stats", day, "unanswered")
 }

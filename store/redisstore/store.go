@@ -16,15 +16,22 @@
 // Always pass user-supplied names (chat, sender, group) as separate parts;
 // never join them yourself.
 //
-// Every key of the chat state has an expiry, so Redis memory stays bounded
-// (login.go and digest.go keep a login session and subscriptions on purpose):
+// Keys that one script touches share a hash tag, so that in a Redis Cluster
+// they live in one hash slot (Store.slotKey): an admission's keys carry
+// their chat's tag, a day's statistics the day. Every key of the chat state
+// has an expiry and every family a bound, so Redis memory stays bounded
+// (login.go and digest.go keep a login session and subscriptions on
+// purpose):
 //
-//	<prefix>session:<key>            string (JSON bot.Session), PX = session TTL
-//	<prefix>seen:<message ID>        string "1", SET NX PX = dedupe TTL
-//	<prefix>rate:<bucket key>        hash tokens/ts/warned, expires once refilled
-//	<prefix>stats:<day>:count        hash questions/found/notfound, 35 days
-//	<prefix>stats:<day>:top          sorted set question -> count, 35 days
-//	<prefix>stats:<day>:unanswered   list, newest first, trimmed to 50, 35 days
+//	<prefix>session:<key>                 string (JSON bot.Session), PX = session TTL
+//	<prefix>seen:{<chat tag>}:<msg ID>     string "1", SET NX PX = dedupe TTL
+//	<prefix>rate:{<chat tag>}:<bucket>     hash tokens/ts/warned, expires once refilled
+//	<prefix>stats:{<day>}:count            hash questions/found/notfound, 35 days
+//	<prefix>stats:{<day>}:top              sorted set question -> count, at most bot.TopQuestionsKept, 35 days
+//	<prefix>stats:{<day>}:unanswered       list, newest first, trimmed to 50, 35 days
+//
+// Open reads one server's, a Cluster's and a Sentinel set's URLs (see Open);
+// the store holds a go-redis UniversalClient either way.
 //
 // # When Redis goes away
 //
@@ -46,7 +53,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/internal/outage"
@@ -55,12 +61,14 @@ import (
 // DefaultPrefix starts every key the store writes.
 const DefaultPrefix = "reportbot:"
 
-// Store is a bot.Store held in Redis.
+// Store is a bot.Store held in Redis: one server, a Sentinel-watched master
+// or a Cluster, through go-redis's UniversalClient.
 type Store struct {
-	client     *redis.Client
+	client     redis.UniversalClient
 	prefix     string
 	log        *slog.Logger
 	ownsClient bool // Close closes the client only when Open made it
+	sentinel   bool // the client is a Sentinel-backed failover client
 	// health logs an outage once and its end once, even while the client
 	// flaps as Redis comes back.
 	health *outage.Tracker
@@ -72,7 +80,8 @@ var _ bot.Store = (*Store)(nil)
 type Option func(*Store)
 
 // WithPrefix sets the prefix of every key (default "reportbot:"), so several
-// bots, or tests, can share one Redis database.
+// bots, or tests, can share one Redis database. It must not contain braces,
+// which would make it a Redis Cluster hash tag.
 func WithPrefix(prefix string) Option {
 	return func(s *Store) { s.prefix = prefix }
 }
@@ -88,7 +97,7 @@ func WithLogger(log *slog.Logger) Option {
 }
 
 // New wraps a client the caller configured and owns: Close leaves it open.
-func New(client *redis.Client, opts ...Option) *Store {
+func New(client redis.UniversalClient, opts ...Option) *Store {
 	s := &Store{client: client, prefix: DefaultPrefix, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(s)
@@ -102,15 +111,24 @@ func New(client *redis.Client, opts ...Option) *Store {
 	return s
 }
 
-// Open connects to the Redis at a redis:// (or rediss://) URL such as
-// redis://:password@127.0.0.1:6379/0 and checks it answers PING.
+// Open connects to Redis and checks it answers PING. rawURL is one of
 //
-// Unless the URL's query says otherwise (dial_timeout, read_timeout,
-// write_timeout, max_retries), the client fails fast: 500 ms timeouts and one
-// retry, because a chat message should not wait on a dead Redis.
+//	redis://[user:password@]host:port[/db]              one server
+//	redis://[user:password@]host:port,host:port,...     a Redis Cluster (seed nodes; database 0 only)
+//	redis+sentinel://[user:password@]host:port,...[/master[/db]]
+//	                                                    Sentinel (the sentinels' addresses; master
+//	                                                    name, default "mymaster"; the user and
+//	                                                    password are the Redis servers')
+//
+// with rediss:// (and rediss+sentinel://) for TLS. The query may set
+// go-redis's options (dial_timeout, read_timeout, write_timeout,
+// max_retries, ...; sentinel_username and sentinel_password for sentinels
+// that require them). Unless the query says otherwise, the client fails
+// fast: 500 ms timeouts and one retry, because a chat message should not
+// wait on a dead Redis.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	shown := RedactURL(rawURL)
-	options, err := redis.ParseURL(rawURL)
+	client, err := newClient(rawURL)
 	if err != nil {
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
@@ -118,44 +136,21 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 		}
 		return nil, fmt.Errorf("redisstore: parse URL %s: %w", shown, err)
 	}
-	failFast(options, rawURL)
-	client := redis.NewClient(options)
 	s := New(client, opts...)
 	s.ownsClient = true
+	s.sentinel = isSentinelURL(rawURL)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("redisstore: connect to %s: %w", shown, err)
 	}
+	if err := s.migrateDigestKeys(ctx, time.Now()); err != nil {
+		_ = client.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
-// failFast shortens go-redis's defaults (5 s timeouts, 3 retries, 5 dial
-// attempts) where the URL did not set them.
-func failFast(o *redis.Options, rawURL string) {
-	q := url.Values{}
-	if u, err := url.Parse(rawURL); err == nil {
-		q = u.Query()
-	}
-	if !q.Has("dial_timeout") {
-		o.DialTimeout = 500 * time.Millisecond
-	}
-	if !q.Has("read_timeout") {
-		o.ReadTimeout = 500 * time.Millisecond
-	}
-	if !q.Has("write_timeout") {
-		o.WriteTimeout = 500 * time.Millisecond
-	}
-	if !q.Has("max_retries") {
-		o.MaxRetries = 1
-	}
-	o.DialerRetries = 1
-	o.ContextTimeoutEnabled = true
-	// Plain Redis has no maintenance notifications; probing for them on
-	// every new connection only adds a round trip and a log line.
-	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-}
-
-// RedactURL returns the URL without its password, for messages and logs.
+// RedactURL returns the URL without its passwords, for messages and logs.
 func RedactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -168,12 +163,16 @@ func RedactURL(rawURL string) string {
 			u.User = nil
 		}
 	}
+	if q := u.Query(); q.Has("sentinel_password") || q.Has("password") {
+		q.Del("sentinel_password")
+		q.Del("password")
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }
 
-// Client is the underlying go-redis client, for the other Redis-backed parts
-// of this package.
-func (s *Store) Client() *redis.Client { return s.client }
+// Client is the underlying go-redis client.
+func (s *Store) Client() redis.UniversalClient { return s.client }
 
 // Prefix is the prefix of every key the store writes.
 func (s *Store) Prefix() string { return s.prefix }
@@ -197,22 +196,45 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// keyEscaper makes a key part free of the ":" separator; "%" is escaped too
-// so that "a%3Ab" and "a:b" stay different.
-var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
+// keyEscaper makes a key part free of the ":" separator and of the braces
+// of a hash tag; "%" is escaped too so that "a%3Ab" and "a:b" stay
+// different.
+var keyEscaper = strings.NewReplacer("%", "%25", ":", "%3A", "{", "%7B", "}", "%7D")
 
 // key is the Redis key of the given parts: the prefix, then the parts, each
 // escaped, joined with ":". Different part lists never give the same key.
 func (s *Store) key(parts ...string) string {
 	var b strings.Builder
 	b.WriteString(s.prefix)
+	s.writeParts(&b, parts)
+	return b.String()
+}
+
+// slotKey is a key with a hash tag: "<prefix><family>:{<tag>}:<parts>".
+// Redis Cluster places a key by its tag alone, so keys that one script or
+// transaction touches are given the same tag and land in one hash slot
+// (the parts are escaped, so no user-supplied brace makes another tag).
+func (s *Store) slotKey(family, tag string, parts ...string) string {
+	var b strings.Builder
+	b.WriteString(s.prefix)
+	keyEscaper.WriteString(&b, family)
+	b.WriteString(":{")
+	keyEscaper.WriteString(&b, tag)
+	b.WriteByte('}')
+	if len(parts) > 0 {
+		b.WriteByte(':')
+		s.writeParts(&b, parts)
+	}
+	return b.String()
+}
+
+func (s *Store) writeParts(b *strings.Builder, parts []string) {
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteByte(':')
 		}
-		keyEscaper.WriteString(&b, p)
+		keyEscaper.WriteString(b, p)
 	}
-	return b.String()
 }
 
 // observe logs Redis going away (once per outage) and coming back, and
@@ -225,6 +247,13 @@ func (s *Store) observe(err error) error {
 		// The caller gave up; that says nothing about Redis.
 	default:
 		s.health.Observe(err)
+		var reply redis.Error
+		if c, ok := s.client.(*redis.ClusterClient); ok && !errors.As(err, &reply) {
+			// A node is unreachable: it may have failed over. go-redis
+			// re-reads the slot map by itself only on MOVED, or every
+			// minute; ask for it now (in the background, coalesced).
+			c.ReloadState(context.Background())
+		}
 	}
 	return err
 }

@@ -67,7 +67,7 @@ func RunConsole(t *testing.T, newStore func(t *testing.T) ConsoleStore) {
 		for i := range 8 {
 			q := fmt.Sprintf("问题%d", i)
 			for range i + 1 {
-				if err := s.RecordQuestion(c, bot.QuestionEvent{Day: day, Question: q, Found: i%2 == 0}); err != nil {
+				if err := s.RecordQuestion(c, bot.QuestionEvent{Day: day, Question: q, Found: i%2 == 0}, "", bot.Session{}, time.Minute); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -36,6 +36,10 @@ func Run(t *testing.T, newStore func(t *testing.T) bot.Store) {
 		{"FirstSeen", testFirstSeen},
 		{"FirstSeenRace", testFirstSeenRace},
 		{"FirstSeenExpires", testFirstSeenExpires},
+		{"FirstSeenPerScope", testFirstSeenPerScope},
+		{"DedupeTTLNotPositive", testDedupeTTLNotPositive},
+		{"DuplicateTakesNoToken", testDuplicateTakesNoToken},
+		{"AdmitStopsAtFirstRefusal", testAdmitStopsAtFirstRefusal},
 		{"RateLimitWarnsOnce", testRateLimitWarnsOnce},
 		{"RateLimitRefill", testRateLimitRefill},
 		{"RateLimitSeparateKeys", testRateLimitSeparateKeys},
@@ -43,6 +47,8 @@ func Run(t *testing.T, newStore func(t *testing.T) bot.Store) {
 		{"RateLimitDisabled", testRateLimitDisabled},
 		{"Stats", testStats},
 		{"StatsEmptyDay", testStatsEmptyDay},
+		{"StatsRankingBounded", testStatsRankingBounded},
+		{"RecordQuestionStoresSession", testRecordQuestionStoresSession},
 		{"Ping", testPing},
 	}
 	for _, tc := range tests {
@@ -185,11 +191,21 @@ func testSessionTTLNotPositive(t *testing.T, s bot.Store) {
 	}
 }
 
+// scope is the chat the de-duplication tests' messages come from.
+const scope = "测试群"
+
+// firstSeen admits message id of scope with no rate limit: whether it was
+// new.
+func firstSeen(ctx context.Context, s bot.Store, id string, ttl time.Duration) (bool, error) {
+	d, err := s.Admit(ctx, bot.AdmitRequest{Scope: scope, MsgID: id, DedupeTTL: ttl})
+	return !d.Duplicate, err
+}
+
 func mustFirstSeen(t *testing.T, s bot.Store, id string, ttl time.Duration) bool {
 	t.Helper()
-	first, err := s.FirstSeen(ctx(t), id, ttl)
+	first, err := firstSeen(ctx(t), s, id, ttl)
 	if err != nil {
-		t.Fatalf("FirstSeen(%q): %v", id, err)
+		t.Fatalf("Admit(%q): %v", id, err)
 	}
 	return first
 }
@@ -233,7 +249,7 @@ func testFirstSeenRace(t *testing.T, s bot.Store) {
 		go func() {
 			defer wg.Done()
 			<-start
-			first, err := s.FirstSeen(context.Background(), "raced-message", longTTL)
+			first, err := firstSeen(context.Background(), s, "raced-message", longTTL)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -270,16 +286,21 @@ func testFirstSeenExpires(t *testing.T, s bot.Store) {
 // the limiter may use.
 var t0 = time.Date(2025, 3, 5, 9, 0, 0, 0, time.UTC)
 
-func mustTake(t *testing.T, s bot.Store, key string, limit bot.RateLimit, now time.Time) bot.RateDecision {
+// take admits a message without an ID through the one bucket key.
+func take(ctx context.Context, s bot.Store, key string, limit bot.RateLimit, now time.Time) (bot.Admission, error) {
+	return s.Admit(ctx, bot.AdmitRequest{Scope: scope, Buckets: []bot.Bucket{{Key: key, Limit: limit}}, Now: now})
+}
+
+func mustTake(t *testing.T, s bot.Store, key string, limit bot.RateLimit, now time.Time) bot.Admission {
 	t.Helper()
-	d, err := s.Take(ctx(t), key, limit, now)
+	d, err := take(ctx(t), s, key, limit, now)
 	if err != nil {
-		t.Fatalf("Take(%q): %v", key, err)
+		t.Fatalf("take from %q: %v", key, err)
 	}
 	return d
 }
 
-func expectTake(t *testing.T, s bot.Store, key string, limit bot.RateLimit, now time.Time, want bot.RateDecision, what string) {
+func expectTake(t *testing.T, s bot.Store, key string, limit bot.RateLimit, now time.Time, want bot.Admission, what string) {
 	t.Helper()
 	if got := mustTake(t, s, key, limit, now); got != want {
 		t.Fatalf("%s: Take = %+v; want %+v", what, got, want)
@@ -287,9 +308,9 @@ func expectTake(t *testing.T, s bot.Store, key string, limit bot.RateLimit, now 
 }
 
 var (
-	allowed = bot.RateDecision{Allowed: true}
-	warned  = bot.RateDecision{Warn: true}
-	silent  = bot.RateDecision{}
+	allowed = bot.Admission{Allowed: true}
+	warned  = bot.Admission{Warn: true}
+	silent  = bot.Admission{}
 )
 
 func testRateLimitWarnsOnce(t *testing.T, s bot.Store) {
@@ -355,7 +376,7 @@ func testRateLimitConcurrent(t *testing.T, s bot.Store) {
 		go func() {
 			defer wg.Done()
 			<-start
-			d, err := s.Take(context.Background(), "flood", limit, t0)
+			d, err := take(context.Background(), s, "flood", limit, t0)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -388,7 +409,8 @@ func testRateLimitDisabled(t *testing.T, s bot.Store) {
 
 func record(t *testing.T, s bot.Store, day, q string, found bool, at time.Time) {
 	t.Helper()
-	if err := s.RecordQuestion(ctx(t), bot.QuestionEvent{Day: day, Question: q, Found: found, At: at}); err != nil {
+	e := bot.QuestionEvent{Day: day, Question: q, Found: found, At: at}
+	if err := s.RecordQuestion(ctx(t), e, sessionKey(scope, "提问人"), bot.Session{Question: q}, longTTL); err != nil {
 		t.Fatalf("RecordQuestion(%s, %q): %v", day, q, err)
 	}
 }
@@ -470,7 +492,7 @@ func testStatsEmptyDay(t *testing.T, s bot.Store) {
 	if sum.Questions != 0 || sum.Found != 0 || sum.NotFound != 0 || len(sum.Top) != 0 || len(sum.Unanswered) != 0 {
 		t.Fatalf("Summary of a day without questions = %+v; want zero", sum)
 	}
-	if err := s.RecordQuestion(ctx(t), bot.QuestionEvent{Question: "无日期"}); err == nil {
+	if err := s.RecordQuestion(ctx(t), bot.QuestionEvent{Question: "无日期"}, "k", bot.Session{}, longTTL); err == nil {
 		t.Error("RecordQuestion without a day: no error")
 	}
 }
@@ -478,5 +500,137 @@ func testStatsEmptyDay(t *testing.T, s bot.Store) {
 func testPing(t *testing.T, s bot.Store) {
 	if err := s.Ping(ctx(t)); err != nil {
 		t.Fatalf("Ping: %v", err)
+	}
+}
+
+func testFirstSeenPerScope(t *testing.T, s bot.Store) {
+	for _, sc := range []string{"群甲", "群乙", "a:b", ""} {
+		d, err := s.Admit(ctx(t), bot.AdmitRequest{Scope: sc, MsgID: "same-id", DedupeTTL: longTTL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Duplicate {
+			t.Errorf("message ID in scope %q: a duplicate of the same ID in another scope", sc)
+		}
+	}
+}
+
+func testDedupeTTLNotPositive(t *testing.T, s bot.Store) {
+	for _, ttl := range []time.Duration{0, -time.Second} {
+		if _, err := firstSeen(ctx(t), s, "m", ttl); err == nil {
+			t.Errorf("dedupe TTL %v: no error; a seen ID that never expires would leak", ttl)
+		}
+	}
+	if !mustFirstSeen(t, s, "m", longTTL) {
+		t.Error("a refused admission marked the message seen")
+	}
+}
+
+func testDuplicateTakesNoToken(t *testing.T, s bot.Store) {
+	limit := bot.RateLimit{Burst: 1, Per: time.Hour}
+	admit := func(id string) bot.Admission {
+		t.Helper()
+		d, err := s.Admit(ctx(t), bot.AdmitRequest{Scope: scope, MsgID: id, DedupeTTL: longTTL,
+			Buckets: []bot.Bucket{{Key: "张三", Limit: limit}}, Now: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := admit("m1"); d != allowed {
+		t.Fatalf("first message: %+v; want allowed", d)
+	}
+	for range 3 {
+		if d := admit("m1"); d != (bot.Admission{Duplicate: true}) {
+			t.Fatalf("the same message again: %+v; want a duplicate", d)
+		}
+	}
+	// The duplicates took nothing: the next message is the first refusal.
+	if d := admit("m2"); d != warned {
+		t.Fatalf("second message after duplicates: %+v; want the one warning", d)
+	}
+	if d := admit("m2"); d != (bot.Admission{Duplicate: true}) {
+		t.Fatalf("a refused message delivered again: %+v; want a duplicate", d)
+	}
+}
+
+func testAdmitStopsAtFirstRefusal(t *testing.T, s bot.Store) {
+	group := bot.Bucket{Key: "group", Limit: bot.RateLimit{Burst: 1, Per: time.Hour}}
+	user := bot.Bucket{Key: "user", Limit: bot.RateLimit{Burst: 2, Per: time.Hour}}
+	admit := func(buckets ...bot.Bucket) bot.Admission {
+		t.Helper()
+		d, err := s.Admit(ctx(t), bot.AdmitRequest{Scope: scope, Buckets: buckets, Now: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := admit(group, user); d != allowed {
+		t.Fatalf("first message: %+v", d)
+	}
+	if d := admit(group, user); d != warned {
+		t.Fatalf("group empty: %+v; want its warning", d)
+	}
+	// The group's refusal spent none of the user's tokens: one is left.
+	if d := admit(user); d != allowed {
+		t.Fatalf("the user's second token: %+v; want allowed", d)
+	}
+	if d := admit(user); d != warned {
+		t.Fatalf("the user's third message: %+v; want the user's warning", d)
+	}
+	if d := admit(group, user); d != silent {
+		t.Fatalf("group already warned: %+v; want silence", d)
+	}
+}
+
+// testStatsRankingBounded fills a day's ranking past bot.TopQuestionsKept:
+// a new question replaces the least asked (ties: first in byte order), the
+// often asked stay, and the totals stay exact.
+func testStatsRankingBounded(t *testing.T, s bot.Store) {
+	const day = "2025-03-07"
+	for range 3 {
+		record(t, s, day, "热门", true, t0)
+	}
+	for i := range bot.TopQuestionsKept {
+		record(t, s, day, fmt.Sprintf("q%05d", i), true, t0)
+	}
+	// q00000 was the least asked and first in byte order when the last
+	// question came; asked again, it replaces q00001.
+	record(t, s, day, "q00000", true, t0)
+	sum, err := s.Summary(ctx(t), day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 3 + bot.TopQuestionsKept + 1; sum.Questions != want {
+		t.Errorf("%d questions counted; want %d", sum.Questions, want)
+	}
+	want := []bot.QuestionCount{qc("热门", 3), qc("q00000", 1), qc("q00002", 1), qc("q00003", 1), qc("q00004", 1)}
+	if !slices.Equal(sum.Top, want) {
+		t.Errorf("Top = %v; want %v", sum.Top, want)
+	}
+}
+
+func testRecordQuestionStoresSession(t *testing.T, s bot.Store) {
+	key := sessionKey(scope, "张三")
+	want := sampleSession("中欧班列目标")
+	e := bot.QuestionEvent{Day: "2025-03-08", Question: want.Question, Found: true, At: t0}
+	if err := s.RecordQuestion(ctx(t), e, key, want, longTTL); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := mustGet(t, s, key); !ok || !sameSession(got, want) {
+		t.Fatalf("session after RecordQuestion = %+v, %v; want %+v", got, ok, want)
+	}
+	if err := s.RecordQuestion(ctx(t), e, sessionKey(scope, "李四"), want, 0); err == nil {
+		t.Error("RecordQuestion with session TTL 0: no error; a session that never expires would leak")
+	}
+	if _, ok := mustGet(t, s, sessionKey(scope, "李四")); ok {
+		t.Error("a refused RecordQuestion stored the session")
+	}
+	sum, err := s.Summary(ctx(t), e.Day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Questions != 1 {
+		t.Errorf("%d questions counted; want 1 (the refused one not counted)", sum.Questions)
 	}
 }
