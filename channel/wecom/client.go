@@ -265,7 +265,11 @@ func (c *Client) connectOnce(ctx context.Context) error {
 	reqID := newReqID()
 	body, _ := json.Marshal(subscribeBody{BotID: c.opts.BotID, Secret: c.opts.Secret})
 	if err := cn.request(ctx, frame{Cmd: cmdSubscribe, Headers: headers{reqID}, Body: body}); err != nil {
-		stop()
+		// A disconnected_event before the acknowledgement: a newer
+		// connection won, and the wait before retrying is the longer one.
+		if rerr := stop(); errors.Is(rerr, errReplaced) {
+			return rerr
+		}
 		var api *APIError
 		if errors.As(err, &api) {
 			return fmt.Errorf("subscribe refused (check wecom_bot.bot_id and wecom_bot.secret): %w", err)
@@ -506,17 +510,24 @@ func (cn *conn) request(ctx context.Context, f frame) error {
 		// connection broke mid-frame; a frame cut off is not a command.
 		return fmt.Errorf("write %s: %w", f.Cmd, err)
 	}
-	time.Sleep(20 * time.Millisecond) // TEMP widen window
+	var ended error
 	select {
 	case ack := <-ch:
-		if ack.ErrCode != 0 {
-			return &APIError{Code: ack.ErrCode, Message: ack.ErrMsg}
-		}
-		return nil
+		return ack.err()
 	case <-cn.done:
-		return fmt.Errorf("%s: %w: the connection closed first", f.Cmd, ErrMaybeDelivered)
+		ended = fmt.Errorf("%s: %w: the connection closed first", f.Cmd, ErrMaybeDelivered)
 	case <-wctx.Done():
-		return fmt.Errorf("%s: %w: no acknowledgement within %s", f.Cmd, ErrMaybeDelivered, cn.ackTimeout)
+		ended = fmt.Errorf("%s: %w: no acknowledgement within %s", f.Cmd, ErrMaybeDelivered, cn.ackTimeout)
+	}
+	// select picks at random among ready cases: the read loop may have
+	// handed over the acknowledgement and then closed the connection (on
+	// the frame right after it, such as a disconnected_event), so both are
+	// ready. An acknowledgement that arrived settles the command.
+	select {
+	case ack := <-ch:
+		return ack.err()
+	default:
+		return ended
 	}
 }
 

@@ -55,6 +55,14 @@ type frame struct {
 	ErrMsg  string          `json:"errmsg,omitempty"`
 }
 
+// err is the outcome an acknowledgement reports: nil, or an *APIError.
+func (f frame) err() error {
+	if f.ErrCode != 0 {
+		return &APIError{Code: f.ErrCode, Message: f.ErrMsg}
+	}
+	return nil
+}
+
 type headers struct {
 	ReqID string `json:"req_id"`
 }
