@@ -162,7 +162,13 @@ func (r *Report) fill(doc document) error {
 		if len(blocks) == 0 {
 			return ErrEmpty
 		}
-		r.Title, blocks = blocks[0].text, blocks[1:]
+		if looksLikeTitle(blocks[0].text) {
+			r.Title, blocks = blocks[0].text, blocks[1:]
+		} else {
+			// A file that starts with its text: the file name is the best
+			// title there is, and the paragraph stays text.
+			r.Title = r.ID
+		}
 	}
 	blocks = r.takeDateline(blocks)
 	blocks = dropFrontMatter(blocks, r.Title)
@@ -179,6 +185,13 @@ func (r *Report) fill(doc document) error {
 	r.Region = regionOf(r.Title)
 	r.assignPeriods()
 	return nil
+}
+
+// looksLikeTitle: a first line short enough to be a title and not a
+// sentence of the text (a title does not end in 。, or is short).
+func looksLikeTitle(s string) bool {
+	n := runeLen(s)
+	return n <= 60 && (n <= 30 || !strings.ContainsAny(strings.TrimRight(s, closers), "。！？!?；;"))
 }
 
 func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B' }

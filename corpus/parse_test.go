@@ -419,3 +419,23 @@ func BenchmarkParseSeed(b *testing.B) {
 		}
 	}
 }
+
+// Issue 9: a number glued to 关键词 is a heading, and a report with no title
+// line keeps its first paragraph as text and takes its file name as title.
+func TestGluedKeywordHeadingAndUntitledReport(t *testing.T) {
+	r, err := Parse("r.txt", []byte("2022年某区工作报告\n重点工作\n1关键词:引领力\n强化党建引领，全年新建党群服务中心5个。\n2关键词:支撑力\n做强实体经济，新增规上企业10家。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(outline(r), "|"); !strings.Contains(got, "引领力") || !strings.Contains(got, "支撑力") {
+		t.Errorf("outline %q; want 引领力 and 支撑力 as headings", got)
+	}
+	first := "今年是实施“十四五”规划的关键之年，全区上下要坚定信心，全年地区生产总值增长6%左右，一般公共预算收入增长5%，城乡居民收入稳步增长。"
+	r, err = Parse("2023-untitled.txt", []byte(first+"\n要抓好重点项目建设，全年完成投资100亿元。\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Title != "2023-untitled" || len(r.Paragraphs) != 2 || r.Paragraphs[0].Text != first {
+		t.Errorf("title %q, %d paragraphs; want the file name as title and both paragraphs kept", r.Title, len(r.Paragraphs))
+	}
+}

@@ -38,6 +38,8 @@ var numberings = []numbering{
 	{re: regexp.MustCompile(`^([（(][\s\p{Zs}]*[一二三四五六七八九十]+[\s\p{Zs}]*[)）])[\s\p{Zs}]*(.*)$`), rank: rankParenC, keep: true},
 	{re: regexp.MustCompile(`^(\d{1,2})[\s\p{Zs}]*[.．、][\s\p{Zs}]*(\D.*)?$`), rank: rankNum},
 	{re: regexp.MustCompile(`^(\d{1,2})[\s\p{Zs}]+(\D.*)$`), rank: rankNum, spaced: true},
+	// 1关键词:引领力 — the number glued to a short label.
+	{re: regexp.MustCompile(`^(\d{1,2})(关键词[\s\p{Zs}]*[:：].*)$`), rank: rankNum, spaced: true},
 	{re: regexp.MustCompile(`^([（(][\s\p{Zs}]*\d{1,2}[\s\p{Zs}]*[)）])[\s\p{Zs}]*(.*)$`), rank: rankParenN, keep: true},
 	{re: regexp.MustCompile(`^([①-⑳])[\s\p{Zs}]*(.*)$`), rank: rankCircle, keep: true},
 }
