@@ -61,6 +61,9 @@ type query struct {
 	asksAmount bool
 	// asksTime: 哪年, 什么时候: a sentence stating a time answers best.
 	asksTime bool
+	// timeWords the question said (今年, 去年): a sentence saying them too
+	// speaks of that time for certain.
+	timeWords []string
 }
 
 // units that follow a number or 几/多少 in questions and reports. Longest first.
@@ -83,6 +86,7 @@ var (
 	planRe         = regexp.MustCompile(`准备|安排|新政策|措施|举措|怎么做|会不会|要不要|能不能|将要|将会|要[^求]`)
 	amountAskRe    = regexp.MustCompile(`多少|几[个项所家条座万千百亿次人年倍成]|多大|多高|多长|多远|多快|百分之几|占比|比例是`)
 	timeAskRe      = regexp.MustCompile(`哪年|哪一年|哪天|几月|几号|啥时候|什么时候|何时|多久|多长时间`)
+	timeWordRe     = regexp.MustCompile(`今年|去年|明年|上年|过去一年|过去五年`)
 	definitionRe   = regexp.MustCompile(`什么意思|啥意思|是什么|是啥|是指|指什么|指的是|含义|意思是|怎么理解|什么叫|何谓`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
@@ -122,6 +126,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	q.wantsFigure = figureIntentRe.MatchString(s)
 	q.aims = aimRe.FindAllString(s, -1)
 	q.definition = definitionRe.MatchString(s)
+	q.timeWords = timeWordRe.FindAllString(s, -1)
 	q.asksTime = timeAskRe.MatchString(s)
 	q.asksAmount = amountAskRe.MatchString(s) && !q.asksTime
 	switch {

@@ -28,6 +28,7 @@ const (
 	aimBonus          = 0.05 // the question asks for a target and the sentence names one
 	headlineBonus     = 0.08 // ... and the sentence is one of the report's headline targets
 	timeBonus         = 0.06 // the question asks when, and the sentence states a time
+	timeWordBonus     = 0.03 // the sentence says the question's 今年/去年
 	breakdownPenalty  = 0.03 // a sentence that breaks the one before into parts (其中…)
 	lengthPenalty     = 0.0004
 	genericShare      = 0.12 // a word in more than this share of sentences tells nothing alone
@@ -38,6 +39,7 @@ const (
 	periodPenalty     = 0.08 // ... of the other time
 	planDefault       = 0.02 // no time asked: this year's plan before the review
 	definitionBonus   = 0.4  // a glossary entry (名词解释) for the term asked about
+	definingBonus     = 0.15 // a sentence of the form X是… for the term asked about
 )
 
 // periodScore prefers sentences of the time the question asks about.
@@ -75,6 +77,25 @@ func (rk *ranker) definitionScore(p *passage) float64 {
 	for _, f := range rk.q.fragments {
 		if len([]rune(term)) >= 2 && (strings.Contains(f, term) || strings.Contains(term, f) && len([]rune(f)) >= 2) {
 			return definitionBonus
+		}
+	}
+	return 0
+}
+
+// definingScore prefers, for "X是什么意思", a sentence that says what X is:
+// X是…, “X”是…, X是指…, X即….
+func (rk *ranker) definingScore(p *passage) float64 {
+	if !rk.q.definition {
+		return 0
+	}
+	for _, f := range rk.q.fragments {
+		if len([]rune(f)) < 2 {
+			continue
+		}
+		for _, form := range [...]string{f + "是", f + "”是", f + "就是", f + "”就是", f + "即", f + "指"} {
+			if strings.Contains(p.text, form) {
+				return definingBonus
+			}
 		}
 	}
 	return 0
@@ -457,10 +478,16 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if hasUnit(p.sentence.Figures, rk.q.unitHints) {
 			score += unitBonus
 		}
+		for _, w := range rk.q.timeWords {
+			if strings.Contains(p.text, w) {
+				score += timeWordBonus
+				break
+			}
+		}
 		if rk.q.asksTime && statesTime(p.text) {
 			score += timeBonus // 什么时候: a sentence that names a date or deadline
 		}
-		score += rk.periodScore(p) + rk.definitionScore(p)
+		score += rk.periodScore(p) + rk.definitionScore(p) + rk.definingScore(p)
 		ss = append(ss, scored{p: i, cov: cov, score: score})
 	}
 	if len(ss) == 0 {
