@@ -429,7 +429,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 
 	rk := newRanker(q, ix, df)
 	rk.scope = sc
-	if rk.generic(textDF) {
+	if rk.unanswerable() || rk.generic(textDF) {
 		return nil, nil
 	}
 	bquery := ix.candidateQuery(q, lookup)

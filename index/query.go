@@ -59,6 +59,8 @@ type query struct {
 	definition bool
 	// asksAmount: 多少, 几个, 多大: only a sentence stating a figure answers.
 	asksAmount bool
+	// asksPerson: 是谁, 叫什么名字: work reports name no office holders.
+	asksPerson bool
 	// asksTime: 哪年, 什么时候: a sentence stating a time answers best.
 	asksTime bool
 	// timeWords the question said (今年, 去年): a sentence saying them too
@@ -87,6 +89,7 @@ var (
 	amountAskRe    = regexp.MustCompile(`多少|几[个项所家条座万千百亿次人年倍成]|多大|多高|多长|多远|多快|百分之几|占比|比例是`)
 	timeAskRe      = regexp.MustCompile(`哪年|哪一年|哪天|几月|几号|啥时候|什么时候|何时|多久|多长时间`)
 	timeWordRe     = regexp.MustCompile(`今年|去年|明年|上年|过去一年|过去五年`)
+	personAskRe    = regexp.MustCompile(`是谁|叫什么名字|叫啥名|哪位领导|姓什么`)
 	definitionRe   = regexp.MustCompile(`什么意思|啥意思|是什么|是啥|是指|指什么|指的是|含义|意思是|怎么理解|什么叫|何谓`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
@@ -128,6 +131,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	q.definition = definitionRe.MatchString(s)
 	q.timeWords = timeWordRe.FindAllString(s, -1)
 	q.asksTime = timeAskRe.MatchString(s)
+	q.asksPerson = personAskRe.MatchString(s)
 	q.asksAmount = amountAskRe.MatchString(s) && !q.asksTime
 	switch {
 	case strongReviewRe.MatchString(s):
@@ -244,10 +248,17 @@ func takeUnitHints(s string, q *query) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range unitHintRe.FindAllStringSubmatchIndex(s, -1) {
-		next, n := utf8.DecodeRuneInString(s[m[1]:])
+		next, _ := utf8.DecodeRuneInString(s[m[1]:])
 		if m[1] < len(s) && unicode.Is(unicode.Han, next) && !strings.ContainsRune(particles, next) {
-			// 多少人口 asks about 人口; 多少家新公司 about companies.
-			if f, _ := generalDictionary().lookup(s[m[2] : m[1]+n]); f > 0 {
+			// 多少人口 asks about 人口, 多少家数字化车间 about 车间: the
+			// unit is a hint only where the dictionary cuts it off as a
+			// word of its own.
+			run := []rune(s[m[2]:])
+			end := 0
+			for end < len(run) && end < 12 && unicode.Is(unicode.Han, run[end]) {
+				end++
+			}
+			if words := generalDictionary().segment(run[:end], nil); len(words) > 0 && words[0] != s[m[2]:m[3]] {
 				continue
 			}
 		}

@@ -112,6 +112,9 @@ type ranker struct {
 type rankedConcept struct {
 	weight float64
 	alts   []rankedAlt
+	// missing: a specific word (a noun, a name) that no report uses and
+	// that has no official phrasing.
+	missing bool
 }
 
 // rankedAlt is one wording of a concept, prepared for matching.
@@ -160,7 +163,7 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 			}
 			rc.alts = append(rc.alts, ra)
 		}
-		rc.weight = conceptWeight(c, rc.alts, ix)
+		rc.weight, rc.missing = conceptWeight(c, rc.alts, ix)
 		if c.kind == conceptHan && len([]rune(c.alts[0])) >= 2 && rk.inTitle(c.alts[0]) {
 			// The report's own subject (新区 in a report on 兰州新区) is
 			// in every sentence's background: it tells which sentence little.
@@ -192,12 +195,12 @@ const (
 	missingWeight = 2.0
 )
 
-func conceptWeight(c concept, alts []rankedAlt, ix *Index) float64 {
+func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, missing bool) {
 	if c.kind != conceptHan || len(alts) == 0 {
 		if len(alts) == 0 {
-			return 0
+			return 0, false
 		}
-		return alts[0].weight
+		return alts[0].weight, false
 	}
 	own := alts[0]
 	word := own.text
@@ -224,20 +227,35 @@ func conceptWeight(c concept, alts []rankedAlt, ix *Index) float64 {
 		if best > 0 {
 			w = min(w, asOfficial)
 		}
-		return w
+		return w, false
 	}
 	if best > 0 {
-		return asOfficial
+		return asOfficial, false
 	}
 	specific := runes >= 2 && freq < specificFreq && (class == classNoun || class == className || class == classUnknown)
 	if specific {
-		return missingWeight * own.weight
+		return missingWeight * own.weight, true
 	}
 	w := own.weight * fillerWeight
 	if runes == 1 {
 		w *= singleRuneWord
 	}
-	return w
+	return w, false
+}
+
+// unanswerable: the question asks for an amount (运费多少钱, 常住人口多少)
+// or a person (主任是谁) and its subject is a word no report uses: whatever
+// figure a sentence holds, it is not the one asked for.
+func (rk *ranker) unanswerable() bool {
+	if !rk.q.asksAmount && !rk.q.asksPerson {
+		return false
+	}
+	for _, c := range rk.concepts {
+		if c.missing {
+			return true
+		}
+	}
+	return rk.q.asksPerson
 }
 
 // inReports: every character of the wording is covered by a bigram the
