@@ -38,6 +38,9 @@ const (
 // turning frequencies into probabilities.
 const dictTotal = 57622195
 
+// singleRuneFloor is the least frequency a single character counts with.
+const singleRuneFloor = 100
+
 // dictMaxWord is the longest word in the FST (internal/gendict -maxlen).
 const dictMaxWord = 6
 
@@ -82,11 +85,14 @@ func (d *dictionary) segment(run []rune, extra func(string) bool) []string {
 			if f == 0 && j-i > 1 && extra != nil && extra(w) {
 				f = 50 // a word of the reports the dictionary lacks
 			}
+			if j-i == 1 {
+				// Any character can stand alone; the dictionary's counts
+				// for some (家: 2) are artefacts that would glue it to the
+				// next word (家数 + 字 + 化 for 家 + 数字化).
+				f = max(f, singleRuneFloor)
+			}
 			if f == 0 {
-				if j-i > 1 {
-					continue
-				}
-				f = 1
+				continue
 			}
 			if s := math.Log(float64(f)) - logTotal + best[j]; s > best[i] {
 				best[i], next[i] = s, j
