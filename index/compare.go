@@ -3,9 +3,11 @@ package index
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/corpus"
 )
@@ -21,7 +23,7 @@ var (
 	yearRangeRe = regexp.MustCompile(`((?:19|20)\d\d)\s*年?\s*(?:到|至|-|－|—|~|～)\s*((?:19|20)\d\d)\s*年?`)
 	anyYearRe   = regexp.MustCompile(`(?:19|20)\d\d`)
 	// Every report of the body: 这几年, 历年, 近几年, 近五年, 每年.
-	allYearsRe = regexp.MustCompile(`这几年|这些年|历年|近几年|近年来|几年来|各年|近([二三四五六七八九十两\d])年`)
+	allYearsRe = regexp.MustCompile(`这几年|这些年|历年|近几年|近年来|几年来|各年|(?:近|这|最近)([二三四五六七八九十两\d])年`)
 	// A year's target beside its outcome: 实际完成, 完成得怎么样, 最后.
 	outcomeRe = regexp.MustCompile(`实际|完成了?多少|完成得|完成情况|最后|结果|做到了?多少|达到了?多少|涨了多少|兑现`)
 	// Words that only say "compare"; the rest of the question is the topic.
@@ -41,6 +43,9 @@ func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Compa
 		return cmp, false, nil
 	}
 	topic := compareWordsRe.ReplaceAllString(plan.rest, " ")
+	wantsFigures := figureIntentRe.MatchString(q)
+	target := ""     // the target row's clause, without its figures: what its outcome reports
+	targetUnit := "" // and the unit of its figure: a % target's outcome is a %
 	for _, row := range plan.rows {
 		if row.Report == nil {
 			cmp.Rows = append(cmp.Rows, row)
@@ -49,21 +54,42 @@ func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Compa
 		sc := scope{named: true, reports: []int{ix.reportPos[row.Report]}}
 		// A target row asks for the plan, an outcome row for the review;
 		// other rows go by the question's own words (去年 → the review).
-		want := periodAny
+		want, asked := periodAny, topic
 		switch row.Role {
 		case "目标":
 			want = periodPlan
 		case "实际":
 			want = periodReview
+			// The outcome of 国内生产总值增长5.5%左右 is what the review
+			// says of 国内生产总值增长: ask with the target's own words.
+			if target != "" {
+				asked = target
+			} else {
+				asked = aimWordsRe.ReplaceAllString(topic, " ")
+			}
 		}
-		hits, err := ix.search(ctx, topic, sc, want, 1)
+		hits, err := ix.search(ctx, asked, sc, want, 3)
 		if err != nil {
 			return cmp, false, err
 		}
-		if len(hits) > 0 {
-			h := hits[0]
-			row.Hit = &h
-			row.Clause, row.Figures = clauseFor(h.Sentence, topic)
+		unit := ""
+		if row.Role == "实际" {
+			unit = targetUnit
+		}
+		for _, h := range hits {
+			if (row.Role != "" || wantsFigures) && len(h.Sentence.Figures) == 0 {
+				continue // a target, an outcome or an amount is a figure
+			}
+			if clause, figs, ok := ix.clauseFor(ctx, h.Sentence, asked, unit); ok {
+				row.Hit, row.Clause, row.Figures = &h, clause, figs
+				if row.Role == "目标" {
+					target = withoutFigures(clause)
+					if len(figs) > 0 {
+						targetUnit = figureUnit(h.Sentence, figs[0])
+					}
+				}
+				break
+			}
 		}
 		cmp.Rows = append(cmp.Rows, row)
 	}
@@ -267,43 +293,97 @@ func parseCount(s string) int {
 }
 
 // clauseFor is the part of a sentence that answers the topic: the clause of
-// the figure whose words cover the topic best, with its figures; the whole
-// sentence (and all its figures) when no figure's clause mentions it.
-func clauseFor(s *corpus.Sentence, topic string) (string, []string) {
-	// The clause sharing most of the topic's bigrams, and of those the one
-	// with least else in it (财政赤字2.18万亿元 before 其中中央财政赤字1.4万亿元).
-	best, bestScore, bestLen := -1, 0, 0
+// the figure that covers the topic best (as the ranking measures coverage,
+// official phrasings included), the shortest of equals, with the figures of
+// that clause. ok is false when no clause covers a fair share of the topic:
+// the report does not state it (a province whose targets omit 失业率).
+func (ix *Index) clauseFor(ctx context.Context, s *corpus.Sentence, topic, unit string) (clause string, figs []string, ok bool) {
+	if len(s.Figures) == 0 {
+		return s.Text, nil, true
+	}
+	ts, done, err := ix.termStats(ctx)
+	if err != nil {
+		return s.Text, nil, true
+	}
+	defer done()
+	df := func(t string) int { f := ts.lookup(t); return f.text + f.context }
+	rk := newRanker(parseQuery(topic, ix.thesaurus, func(b string) bool { return df(b) > 0 }), ix, df)
+	best, bestCov, bestLen := -1, 0.0, 0
+	sameUnit := unit != "" && slices.ContainsFunc(s.Figures, func(f corpus.Figure) bool { return f.Unit == unit })
 	for i, f := range s.Figures {
-		sc := sharedBigrams(corpus.Fold(f.Clause), topic)
+		if sameUnit && f.Unit != unit {
+			continue // 国内生产总值达到63.6万亿元 is not the outcome of a % target
+		}
+		// The clause alone, or, counting a little less, with the one before
+		// it (国内生产总值达到63.6万亿元，比上年增长7.4%).
+		cov, _ := rk.coverage(&passage{text: corpus.Fold(f.Clause)})
+		if wide, _ := rk.coverage(&passage{text: corpus.Fold(withPrevious(s.Text, f.Clause))}); 0.9*wide > cov {
+			cov = 0.9 * wide
+		}
 		n := len([]rune(f.Clause))
-		if sc > bestScore || sc == bestScore && sc > 0 && n < bestLen {
-			best, bestScore, bestLen = i, sc, n
+		if cov > bestCov+1e-9 || cov > bestCov-1e-9 && best >= 0 && n < bestLen {
+			best, bestCov, bestLen = i, cov, n
 		}
 	}
-	if best < 0 {
-		var figs []string
-		for _, f := range s.Figures {
-			figs = append(figs, f.Text)
-		}
-		return s.Text, figs
+	if best < 0 || bestCov < minClauseCoverage {
+		return "", nil, false
 	}
 	f := s.Figures[best]
-	var figs []string
 	for _, g := range s.Figures {
 		if g.Clause == f.Clause {
 			figs = append(figs, g.Text)
 		}
 	}
-	return f.Clause, figs
+	clause = f.Clause
+	if own, _ := rk.coverage(&passage{text: corpus.Fold(clause)}); own < minClauseCoverage {
+		clause = withPrevious(s.Text, clause) // the subject stands in the clause before
+	}
+	return clause, figs, true
 }
 
-func sharedBigrams(text, topic string) int {
-	rs := []rune(topic)
-	n := 0
-	for i := 0; i+1 < len(rs); i++ {
-		if b := string(rs[i : i+2]); isHan(b) && strings.Contains(text, b) {
-			n++
+// withPrevious is clause with the comma clause before it in text, when
+// there is one.
+func withPrevious(text, clause string) string {
+	i := strings.Index(text, clause)
+	if i <= 0 {
+		return clause
+	}
+	head := strings.TrimRight(text[:i], "，,")
+	if head == text[:i] {
+		return clause // not preceded by a comma clause
+	}
+	start := 0
+	if j := strings.LastIndexAny(head, "，,；;：:。"); j >= 0 {
+		_, n := utf8.DecodeRuneInString(head[j:])
+		start = j + n
+	}
+	return strings.TrimSpace(text[start:i]) + clause
+}
+
+func figureUnit(s *corpus.Sentence, text string) string {
+	for _, f := range s.Figures {
+		if f.Text == text {
+			return f.Unit
 		}
 	}
-	return n
+	return ""
 }
+
+// minClauseCoverage: below this share of the topic a clause does not state it.
+const minClauseCoverage = 0.3
+
+// withoutFigures is a clause with its figures taken out: 国内生产总值增长5.5%左右
+// → 国内生产总值增长.
+func withoutFigures(clause string) string {
+	return targetVerbRe.ReplaceAllString(figureTextRe.ReplaceAllString(clause, " "), " ")
+}
+
+// targetVerbRe are the verbs of a target (控制在3%左右): its outcome is stated
+// without them (上涨2%).
+var targetVerbRe = regexp.MustCompile(`控制在|控制|保持在|稳定在|力争|确保|达到|实现|预期|左右|以上|以内`)
+
+var figureTextRe = regexp.MustCompile(`[0-9０-９][0-9０-９.．,，%％‰]*(?:左右|以上|以内|以下|多|余)?`)
+
+// aimWordsRe are the words that make a question about a target: an outcome
+// is no target.
+var aimWordsRe = regexp.MustCompile(`目标|预期|计划|任务|定的?|指标`)
