@@ -76,19 +76,20 @@ func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Compa
 		if row.Role == "实际" {
 			unit = targetUnit
 		}
+		// The best sentence whose clause states the topic.
 		for _, h := range hits {
 			if (row.Role != "" || wantsFigures) && len(h.Sentence.Figures) == 0 {
 				continue // a target, an outcome or an amount is a figure
 			}
-			if clause, figs, ok := ix.clauseFor(ctx, h.Sentence, asked, unit); ok {
+			if clause, figs, _, ok := ix.clauseFor(ctx, h.Sentence, asked, unit); ok {
 				row.Hit, row.Clause, row.Figures = &h, clause, figs
-				if row.Role == "目标" {
-					target = withoutFigures(clause)
-					if len(figs) > 0 {
-						targetUnit = figureUnit(h.Sentence, figs[0])
-					}
-				}
 				break
+			}
+		}
+		if row.Hit != nil && row.Role == "目标" {
+			target = aimWordsRe.ReplaceAllString(withoutFigures(row.Clause), " ")
+			if len(row.Figures) > 0 {
+				targetUnit = figureUnit(row.Hit.Sentence, row.Figures[0])
 			}
 		}
 		cmp.Rows = append(cmp.Rows, row)
@@ -297,13 +298,13 @@ func parseCount(s string) int {
 // official phrasings included), the shortest of equals, with the figures of
 // that clause. ok is false when no clause covers a fair share of the topic:
 // the report does not state it (a province whose targets omit 失业率).
-func (ix *Index) clauseFor(ctx context.Context, s *corpus.Sentence, topic, unit string) (clause string, figs []string, ok bool) {
+func (ix *Index) clauseFor(ctx context.Context, s *corpus.Sentence, topic, unit string) (clause string, figs []string, cov float64, ok bool) {
 	if len(s.Figures) == 0 {
-		return s.Text, nil, true
+		return s.Text, nil, 0, true
 	}
 	ts, done, err := ix.termStats(ctx)
 	if err != nil {
-		return s.Text, nil, true
+		return s.Text, nil, 0, true
 	}
 	defer done()
 	df := func(t string) int { f := ts.lookup(t); return f.text + f.context }
@@ -326,7 +327,7 @@ func (ix *Index) clauseFor(ctx context.Context, s *corpus.Sentence, topic, unit 
 		}
 	}
 	if best < 0 || bestCov < minClauseCoverage {
-		return "", nil, false
+		return "", nil, 0, false
 	}
 	f := s.Figures[best]
 	for _, g := range s.Figures {
@@ -338,7 +339,7 @@ func (ix *Index) clauseFor(ctx context.Context, s *corpus.Sentence, topic, unit 
 	if own, _ := rk.coverage(&passage{text: corpus.Fold(clause)}); own < minClauseCoverage {
 		clause = withPrevious(s.Text, clause) // the subject stands in the clause before
 	}
-	return clause, figs, true
+	return clause, figs, bestCov, true
 }
 
 // withPrevious is clause with the comma clause before it in text, when

@@ -158,6 +158,13 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 					continue // a phrasing no report uses cannot match
 				}
 				ra.credit = rewriteCredit
+				// An official phrasing more specific than the user's word
+				// (国内生产总值增长 for 经济增长, rarer in the reports)
+				// is the better evidence: full credit.
+				if own := rc.alts; len(own) > 0 && own[0].inReports(ix) && len(ra.chars) > 0 && len(own[0].chars) > 0 &&
+					ra.weight/float64(len(ra.chars)) > own[0].weight/float64(len(own[0].chars)) {
+					ra.credit = 1
+				}
 			} else {
 				ra.credit = 1
 			}
