@@ -171,6 +171,7 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 			rc.alts = append(rc.alts, ra)
 		}
 		rc.weight, rc.missing = conceptWeight(c, rc.alts, ix)
+		ownWordCredit(rc.alts)
 		if c.kind == conceptHan && len([]rune(c.alts[0])) >= 2 && rk.inTitle(c.alts[0]) {
 			// The report's own subject (新区 in a report on 兰州新区) is
 			// in every sentence's background: it tells which sentence little.
@@ -195,6 +196,7 @@ const (
 	commonWeight    = 0.5   // share of its weight such a word keeps
 	singleRuneWord  = 0.5   // share of its weight a one-character word keeps
 	functionWeight  = 0.2   // share of its weight an adverb, pronoun or conjunction keeps
+	verbWeight      = 0.6   // share of its weight a verb keeps
 	titleWordWeight = 0.4   // share of its weight a word of a report's title keeps
 	// missingWeight multiplies the weight of a specific word no report uses
 	// and that has no official phrasing (金牌, 票价): the question is about
@@ -228,8 +230,11 @@ func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, miss
 		if freq > commonFreq {
 			w *= commonWeight
 		}
-		if class == classOther {
+		switch class {
+		case classOther:
 			w *= functionWeight // 越来越, 一直, 还是: how the question is put
+		case classVerb:
+			w *= verbWeight // 控制, 打算, 推进: reports are found by their nouns
 		}
 		if best > 0 {
 			w = min(w, asOfficial)
@@ -248,6 +253,25 @@ func conceptWeight(c concept, alts []rankedAlt, ix *Index) (weight float64, miss
 		w *= singleRuneWord
 	}
 	return w, false
+}
+
+// ownWordCredit lowers the credit of the user's own word when it is much
+// commoner in the reports than its official phrasings (工作 for 就业): a
+// sentence that only says 工作 is weak evidence of 就业.
+func ownWordCredit(alts []rankedAlt) {
+	if len(alts) < 2 || len(alts[0].chars) == 0 {
+		return
+	}
+	own := alts[0].weight / float64(len(alts[0].chars))
+	best := 0.0
+	for _, a := range alts[1:] {
+		if len(a.chars) > 0 {
+			best = max(best, a.weight/float64(len(a.chars)))
+		}
+	}
+	if best > 0 && own < best {
+		alts[0].credit = max(own/best, 0.3)
+	}
 }
 
 // unanswerable: the question asks for an amount (运费多少钱, 常住人口多少)
