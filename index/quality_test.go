@@ -153,3 +153,34 @@ func TestOwnSet(t *testing.T) {
 		t.Errorf("own set not-found %d/%d; want ≥ 90%%", s.noneOK, s.nones)
 	}
 }
+
+// TestTuningSetsOnRealReports guards the tuning sets over real reports
+// (testdata/tuning-reports*: national and provincial reports the held-out
+// sets do not use). The floors sit a little under today's scores: they catch
+// a change that breaks a kind of question, not a single one.
+func TestTuningSetsOnRealReports(t *testing.T) {
+	for _, tc := range []struct {
+		set, dir        string
+		hit1, none, fig float64
+	}{
+		{"../testdata/questions/tuning-real.jsonl", "../testdata/tuning-reports", 0.6, 0.75, 0.6},
+		{"../testdata/questions/tuning-everyday.jsonl", "../testdata/tuning-reports-2", 0.55, 0.7, 0.45},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			rs, _, err := corpus.LoadDir(tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := Build(t.Context(), rs, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			s := scoreSet(t, ix, loadEvalSet(t, tc.set))
+			if float64(s.hit1) < tc.hit1*float64(s.n) || float64(s.noneOK) < tc.none*float64(s.nones) || float64(s.fig1) < tc.fig*float64(s.figs) {
+				t.Errorf("hit@1 %d/%d, not-found %d/%d, figures@1 %d/%d; want ≥ %.0f%%, %.0f%%, %.0f%%",
+					s.hit1, s.n, s.noneOK, s.nones, s.fig1, s.figs, 100*tc.hit1, 100*tc.none, 100*tc.fig)
+			}
+		})
+	}
+}
