@@ -86,7 +86,7 @@ var (
 	reviewRe       = regexp.MustCompile(`完成得|完成多少|完成情况|取得|成效|成绩|成果|增长了|提高了|下降了|达到了|降了|涨了|了多少|回顾|以来`)
 	strongPlanRe   = regexp.MustCompile(`今年|明年|目标|计划|打算|预期`)
 	planRe         = regexp.MustCompile(`准备|安排|新政策|措施|举措|怎么做|会不会|要不要|能不能|将要|将会|要[^求]`)
-	amountAskRe    = regexp.MustCompile(`多少|几[个项所家条座万千百亿次人年倍成]|多大|多高|多长|多远|多快|百分之几|占比|比例是`)
+	amountAskRe    = regexp.MustCompile(`多少|几[个项所家条座万千百亿次人倍成]|百分之几|占比|比例是`)
 	timeAskRe      = regexp.MustCompile(`哪年|哪一年|哪天|几月|几号|啥时候|什么时候|何时|多久|多长时间`)
 	timeWordRe     = regexp.MustCompile(`今年|去年|明年|上年|过去一年|过去五年`)
 	personAskRe    = regexp.MustCompile(`是谁|叫什么名字|叫啥名|哪位领导|姓什么`)
