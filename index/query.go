@@ -149,6 +149,10 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 		s = yearRe.ReplaceAllString(s, " ")
 	}
 	s = takeUnitHints(s, &q)
+	if strings.Contains(s, "多少钱") {
+		q.unitHints = append(q.unitHints, "元") // 多少钱 asks for an amount in 元
+		s = strings.Replace(s, "多少钱", " ", 1)
+	}
 	s = joinSplitVerbs(s)
 	// 管不管, 抓不抓, 有没有: the A-not-A form asks yes or no; its verb is filler.
 	s = aNotARe.ReplaceAllStringFunc(s, func(m string) string {

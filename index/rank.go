@@ -501,8 +501,13 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 		if rk.q.pastOnly && p.sentence.Paragraph.Period == corpus.PeriodPlan {
 			continue // 中欧班列去年开了多少列 is not answered by this year's target
 		}
-		if rk.q.asksAmount && len(p.sentence.Figures) == 0 && !rk.q.definition {
-			continue // 新区有几个镇: a sentence without a number does not say
+		if rk.q.asksAmount && !rk.q.definition {
+			if len(p.sentence.Figures) == 0 {
+				continue // 新区有几个镇: a sentence without a number does not say
+			}
+			if len(rk.q.unitHints) > 0 && !hasUnit(p.sentence.Figures, rk.q.unitHints) {
+				continue // 多少钱 is not answered by a count of 万人
+			}
 		}
 
 		score := cov - lengthPenalty*float64(min(p.runes, 200))
