@@ -15,8 +15,9 @@ import (
 // encoded data (no copy), and a sentence's text is a slice of its
 // paragraph's, as after parsing.
 
-// codecMagic starts every encoded report; it changes with the layout.
-const codecMagic = "rpt1"
+// CodecVersion starts every encoded report; it changes with the layout, so
+// that data kept by an older reportbot is parsed again.
+const CodecVersion = "rpt1"
 
 // ErrCorrupt means encoded report data cannot be decoded.
 var ErrCorrupt = errors.New("corpus: corrupt encoded report")
@@ -24,7 +25,7 @@ var ErrCorrupt = errors.New("corpus: corrupt encoded report")
 // AppendReport appends the encoding of r to b. Thesaurus is left out: it is
 // read from its own file beside the report each time.
 func AppendReport(b []byte, r *Report) []byte {
-	b = append(b, codecMagic...)
+	b = append(b, CodecVersion...)
 	for _, s := range []string{r.ID, r.Title, r.Source, r.Date, r.Region} {
 		b = AppendString(b, s)
 	}
@@ -89,10 +90,10 @@ func AppendString(b []byte, s string) []byte {
 // data and returns what follows it. The report's strings share data's
 // memory.
 func DecodeReport(data string) (r *Report, rest string, err error) {
-	if !strings.HasPrefix(data, codecMagic) {
+	if !strings.HasPrefix(data, CodecVersion) {
 		return nil, data, ErrCorrupt
 	}
-	d := Decoder{data: data[len(codecMagic):]}
+	d := Decoder{data: data[len(CodecVersion):]}
 	r = &Report{ID: d.String(), Title: d.String(), Source: d.String(), Date: d.String(), Region: d.String()}
 	r.Year = int(d.Varint())
 	nsec := d.Count()

@@ -1,0 +1,593 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// The index is made of units, one per report: the report and its passages
+// (what ranking needs of each indexed sentence), derived once by newUnit
+// and kept on disk beside bleve (store.go). bleve's documents are named
+// after their report and its key (ID/KEY/N), so one report's documents can
+// be replaced without touching the others, and an index still searching
+// while a reload rewrites them never mistakes a new document for one of
+// its own.
+
+// unit is one report as the index holds it.
+type unit struct {
+	report *corpus.Report
+	// key changes whenever the report's parse may change (store.go).
+	key    string
+	source source
+	// passages in document order; report and reportIndex are set when an
+	// index is assembled.
+	passages []passage
+	chars    []charCount
+}
+
+// newUnit derives a report's passages: the one place where they are
+// computed from a report (decodeUnit reads them back).
+func newUnit(r *corpus.Report, key string) *unit {
+	u := &unit{report: r, key: key}
+	restated := restatedLater(r)
+	f := newFolder(r)
+	for _, p := range r.Paragraphs {
+		for _, s := range p.Sentences {
+			if !restated[s] {
+				u.passages = append(u.passages, f.passage(s, corpus.Fold(s.Text), utf8.RuneCountInString(s.Text)))
+			}
+		}
+	}
+	u.chars = countChars(u.passages)
+	return u
+}
+
+// folder folds what the passages of one report share: the title, each
+// section's headings, each paragraph's lead and term.
+type folder struct {
+	title    string
+	sections map[*corpus.Section]foldedSection
+	para     *corpus.Paragraph // the paragraph lead and term belong to
+	lead     string
+	term     string
+}
+
+type foldedSection struct {
+	words string   // names and subtitles of the section and those above it
+	names []string // names of the section and those above it
+}
+
+func newFolder(r *corpus.Report) *folder {
+	f := &folder{title: corpus.Fold(r.Title), sections: make(map[*corpus.Section]foldedSection, len(r.Sections))}
+	for _, s := range r.Sections {
+		fs := foldedSection{words: corpus.Fold(strings.Join(sectionWords(s), " "))}
+		for sec := s; sec != nil; sec = sec.Parent {
+			fs.names = append(fs.names, corpus.Fold(sec.Name))
+		}
+		f.sections[s] = fs
+	}
+	return f
+}
+
+// passage is the passage of sentence s, whose folded text and rune count
+// are given (computed, or read back).
+func (f *folder) passage(s *corpus.Sentence, text string, runes int) passage {
+	p := s.Paragraph
+	if f.para != p {
+		f.para, f.lead, f.term = p, corpus.Fold(p.Lead), corpus.Fold(p.Term)
+	}
+	ps := passage{sentence: s, text: text, title: f.title, term: f.term, runes: runes,
+		intro: p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""}
+	if p.Section != nil {
+		fs := f.sections[p.Section]
+		ps.section, ps.names = fs.words, fs.names
+	}
+	if p.Lead != "" && s.Index > 0 {
+		ps.lead = f.lead
+	}
+	return ps
+}
+
+// Changes says what opening or reloading an index changed in it: titles
+// of the reports added, changed (same ID, other content) and removed.
+type Changes struct {
+	Added, Changed, Removed []string
+}
+
+// None reports whether nothing changed.
+func (c Changes) None() bool { return len(c.Added)+len(c.Changed)+len(c.Removed) == 0 }
+
+// Progress is what Options.Progress is told while an index is opened.
+type Progress struct {
+	Reports     int // report files found (0 for reports handed in parsed)
+	ReportsRead int // reports read: decoded when unchanged, parsed when not
+	Parsed      int // of which parsed
+	Sentences   int // sentences to write to bleve, known once every report is read
+	Indexed     int // of which written
+}
+
+// shared is a bleve index and which Index owns it: a reload hands it on to
+// the index it makes, and only the owner closes it.
+type shared struct {
+	mu    sync.Mutex // one reload at a time
+	bleve bleve.Index
+	owner *Index
+}
+
+// span is where a report's passages are in Index.passages.
+type span struct{ first, n int }
+
+// held is a report a bleve index holds: from an index in use, or from the
+// manifest of an on-disk one (then its unit is read when needed).
+type held struct {
+	id, key, title string
+	passages       int
+	source         source
+	unit           *unit
+}
+
+// state is a bleve index about to be brought up to date.
+type state struct {
+	dir        string // "" in memory
+	shared     *shared
+	generation uint64
+	held       []held
+	rebuilt    bool
+	opts       Options
+	progress   Progress
+}
+
+// Build indexes the reports in memory.
+func Build(ctx context.Context, reports []*corpus.Report, opts Options) (*Index, error) {
+	st, err := openState(ctx, "", opts.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	return st.commitParsed(ctx, reports)
+}
+
+// Open opens the on-disk index in dir for reports handed in parsed,
+// creating it when it is missing, unreadable or of another version of
+// reportbot, and re-indexing the reports that are new or changed.
+func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Options) (*Index, error) {
+	st, err := openState(ctx, dir, opts.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	return st.commitParsed(ctx, reports)
+}
+
+// OpenDir indexes the report files of folder corpusDir, on disk in dir (""
+// for memory). With an on-disk index only the report files that changed
+// since it last saw them are parsed and re-indexed; the others are read
+// back as they were parsed. skipped are the files that were not loaded
+// (corpus.LoadDir).
+func OpenDir(ctx context.Context, dir, corpusDir string, opts Options) (ix *Index, skipped []corpus.Skipped, err error) {
+	st, err := openState(ctx, dir, opts.withDefaults())
+	if err != nil {
+		return nil, nil, err
+	}
+	ix, skipped, err = st.commitDir(ctx, corpusDir)
+	if err != nil {
+		st.shared.bleve.Close()
+	}
+	return ix, skipped, err
+}
+
+// Reload brings the index up to date with folder corpusDir and returns the
+// index to use from now on. Reports that did not change are shared with
+// ix, not read again; ix keeps answering the searches already started on
+// it but cannot be reloaded again, and its Close releases nothing: the new
+// index owns bleve. On failure ix stays in use as it was.
+func (ix *Index) Reload(ctx context.Context, corpusDir string) (*Index, []corpus.Skipped, error) {
+	ix.shared.mu.Lock()
+	defer ix.shared.mu.Unlock()
+	if ix.shared.owner != ix {
+		return nil, nil, errors.New("reload an index that was reloaded already")
+	}
+	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: ix.opts}
+	for _, u := range ix.units {
+		st.held = append(st.held, held{id: u.report.ID, key: u.key, title: u.report.Title, passages: len(u.passages), source: u.source, unit: u})
+	}
+	return st.commitDir(ctx, corpusDir)
+}
+
+// Close releases the bleve index, unless a reload handed it on.
+func (ix *Index) Close() error {
+	ix.shared.mu.Lock()
+	defer ix.shared.mu.Unlock()
+	if ix.shared.owner != ix {
+		return nil
+	}
+	ix.shared.owner = nil
+	return ix.bleve.Close()
+}
+
+func (ix *Index) generation() uint64 {
+	got, err := ix.bleve.GetInternal([]byte(generationKey))
+	if err != nil {
+		return 0
+	}
+	g, _ := strconv.ParseUint(string(got), 10, 64)
+	return g
+}
+
+// openState opens dir's bleve index and reads what it holds; anything
+// missing, unreadable or out of step starts an empty one.
+func openState(ctx context.Context, dir string, opts Options) (*state, error) {
+	st := &state{dir: dir, opts: opts}
+	if dir == "" {
+		// Scorch kept in memory (an empty path): bleve.NewMemOnly still
+		// gives the older upsidedown index, several times slower to build
+		// and query.
+		bi, err := bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
+		if err != nil {
+			return nil, fmt.Errorf("create in-memory index: %w", err)
+		}
+		st.shared, st.rebuilt = &shared{bleve: bi}, true
+		return st, nil
+	}
+	path := filepath.Join(dir, bleveDir)
+	m, ok, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		// A bounded wait for the file lock: another reportbot holding the
+		// index must not hang this one.
+		bi, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+		switch {
+		case err == nil:
+			got, gerr := bi.GetInternal([]byte(generationKey))
+			if gerr == nil && string(got) == strconv.FormatUint(m.Generation, 10) {
+				st.shared, st.generation = &shared{bleve: bi}, m.Generation
+				for _, e := range m.Reports {
+					st.held = append(st.held, held{id: e.ID, key: e.Key, title: e.Title, passages: e.Passages, source: e.source})
+				}
+				return st, nil
+			}
+			opts.Logger.Info("index out of step with its manifest; rebuilding", "dir", dir, "err", gerr)
+			bi.Close()
+		case errors.Is(err, bolt.ErrTimeout):
+			return nil, fmt.Errorf("open index %s: in use by another reportbot process: %w", path, err)
+		case !errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+			opts.Logger.Warn("index unreadable; rebuilding", "dir", dir, "err", err)
+		}
+	} else if _, err := os.Stat(path); err == nil {
+		opts.Logger.Info("index of another version or without manifest; rebuilding", "dir", dir)
+	}
+	for _, p := range []string{path, filepath.Join(dir, unitsDir), filepath.Join(dir, manifestFile)} {
+		if err := os.RemoveAll(p); err != nil {
+			return nil, fmt.Errorf("remove old index %s: %w", p, err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index dir: %w", err)
+	}
+	bi, err := bleve.New(path, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", path, err)
+	}
+	st.shared, st.rebuilt = &shared{bleve: bi}, true
+	return st, nil
+}
+
+// commitParsed indexes reports handed in parsed.
+func (st *state) commitParsed(ctx context.Context, reports []*corpus.Report) (*Index, error) {
+	units := make([]*unit, len(reports))
+	for i, r := range reports {
+		units[i] = newUnit(r, reportKey(r))
+		st.progress.ReportsRead++
+		st.progress.Parsed++
+		st.report()
+	}
+	ix, err := st.commit(ctx, units)
+	if err != nil && st.shared.owner == nil {
+		st.shared.bleve.Close()
+	}
+	return ix, err
+}
+
+// commitDir loads the report files of corpusDir, reusing the units held
+// for the files that did not change, and indexes them.
+func (st *state) commitDir(ctx context.Context, corpusDir string) (*Index, []corpus.Skipped, error) {
+	if entries, err := os.ReadDir(corpusDir); err == nil {
+		for _, e := range entries {
+			if !e.IsDir() && corpus.IsReportFile(e.Name()) && !strings.HasPrefix(e.Name(), ".") {
+				st.progress.Reports++
+			}
+		}
+	}
+	byID := make(map[string]*held, len(st.held))
+	for i := range st.held {
+		byID[st.held[i].id] = &st.held[i]
+	}
+	units := map[*corpus.Report]*unit{}
+	load := func(f corpus.File) (*corpus.Report, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		u, err := st.loadFile(f, byID[f.ID])
+		if err != nil {
+			return nil, err
+		}
+		units[u.report] = u
+		st.progress.ReportsRead++
+		st.report()
+		return u.report, nil
+	}
+	reports, skipped, err := corpus.LoadDirWith(corpusDir, load)
+	if err != nil {
+		return nil, skipped, fmt.Errorf("load reports: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, skipped, fmt.Errorf("load reports: %w", err)
+	}
+	list := make([]*unit, len(reports))
+	for i, r := range reports {
+		list[i] = units[r]
+	}
+	ix, err := st.commit(ctx, list)
+	return ix, skipped, err
+}
+
+// loadFile is the unit of a report file: the held one when the file did
+// not change (same size and time, or else same content), else parsed.
+func (st *state) loadFile(f corpus.File, h *held) (*unit, error) {
+	src := sourceOf(f)
+	if h != nil && h.source == src {
+		if u, err := st.unitOf(h); err == nil {
+			return u, nil
+		} else {
+			st.opts.Logger.Warn("kept report unreadable; parsing it again", "file", f.Path, "err", err)
+		}
+	}
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	key := fileKey(f, data)
+	if h != nil && h.key == key {
+		if u, err := st.unitOf(h); err == nil {
+			u.source = src // touched, not changed
+			return u, nil
+		}
+	}
+	r, err := f.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	u := newUnit(r, key)
+	u.source = src
+	st.progress.Parsed++
+	return u, nil
+}
+
+// unitOf is the unit of a held report, read from disk when not in memory.
+// One in memory is copied, report included, so that the thesaurus file
+// LoadDir attaches to it cannot change the report an index in use holds.
+func (st *state) unitOf(h *held) (*unit, error) {
+	if h.unit != nil {
+		u := *h.unit
+		r := *u.report
+		u.report = &r
+		return &u, nil
+	}
+	if st.dir == "" {
+		return nil, errors.New("not kept")
+	}
+	u, err := loadUnit(st.dir, h.key)
+	if err != nil {
+		return nil, err
+	}
+	u.source = h.source
+	return u, nil
+}
+
+func (st *state) report() {
+	if st.opts.Progress != nil {
+		st.opts.Progress(st.progress)
+	}
+}
+
+// commit writes to bleve what differs between the reports it holds and
+// units, records it (on disk, the unit files first and the manifest last)
+// and assembles the index.
+func (st *state) commit(ctx context.Context, units []*unit) (*Index, error) {
+	var ch Changes
+	heldByID := make(map[string]*held, len(st.held))
+	for i := range st.held {
+		heldByID[st.held[i].id] = &st.held[i]
+	}
+	var write []*unit
+	var remove []*held
+	wanted := make(map[string]bool, len(units))
+	for _, u := range units {
+		wanted[u.report.ID] = true
+		h := heldByID[u.report.ID]
+		switch {
+		case h == nil:
+			ch.Added = append(ch.Added, u.report.Title)
+		case h.key != u.key:
+			ch.Changed = append(ch.Changed, u.report.Title)
+			remove = append(remove, h)
+		default:
+			continue
+		}
+		write = append(write, u)
+		st.progress.Sentences += len(u.passages)
+	}
+	for i := range st.held {
+		if h := &st.held[i]; !wanted[h.id] {
+			ch.Removed = append(ch.Removed, h.title)
+			remove = append(remove, h)
+		}
+	}
+	st.report()
+	if st.dir != "" {
+		for _, u := range write {
+			if err := saveUnit(st.dir, u); err != nil {
+				return nil, err
+			}
+		}
+	}
+	generation := st.generation
+	if len(write)+len(remove) > 0 {
+		generation++
+		if err := st.write(ctx, write, remove, generation); err != nil {
+			return nil, err
+		}
+	}
+	if st.dir != "" && (generation != st.generation || sourcesMoved(st.held, units)) {
+		m := manifest{Version: formatVersion(), Generation: generation}
+		for _, u := range units {
+			m.Reports = append(m.Reports, manifestEntry{ID: u.report.ID, Title: u.report.Title, Key: u.key, Passages: len(u.passages), source: u.source})
+		}
+		if err := writeManifest(st.dir, m); err != nil {
+			return nil, err
+		}
+	}
+	ix, err := assemble(units, st)
+	if err != nil {
+		return nil, err
+	}
+	ix.Changes = ch
+	return ix, nil
+}
+
+// sourcesMoved reports whether a report file was touched without changing,
+// or handed in instead of read: the manifest is rewritten to know it.
+func sourcesMoved(old []held, units []*unit) bool {
+	if len(old) != len(units) {
+		return true
+	}
+	for i, u := range units {
+		if old[i].id != u.report.ID || old[i].source != u.source {
+			return true
+		}
+	}
+	return false
+}
+
+type document struct {
+	Text    string `json:"text"`
+	Context string `json:"context"`
+	Report  string `json:"report"` // the report's ID: questions are scoped by it
+}
+
+func docID(reportID, key string, n int) string {
+	return reportID + "/" + key + "/" + strconv.Itoa(n)
+}
+
+// passageOf is the position in ix.passages of a bleve document.
+func (ix *Index) passageOf(docID string) (int, bool) {
+	i := strings.LastIndexByte(docID, '/')
+	if i < 0 {
+		return 0, false
+	}
+	sp, ok := ix.spans[docID[:i]]
+	n, err := strconv.Atoi(docID[i+1:])
+	if !ok || err != nil || n < 0 || n >= sp.n {
+		return 0, false
+	}
+	return sp.first + n, true
+}
+
+// batchSize bounds the documents of one bleve batch.
+const batchSize = 2000
+
+// write deletes the documents of the reports removed and indexes those of
+// units, in batches; the last records the generation, so an index cut
+// short is seen at the next open.
+func (st *state) write(ctx context.Context, units []*unit, remove []*held, generation uint64) error {
+	bi := st.shared.bleve
+	batch := bi.NewBatch()
+	flush := func(last bool) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("index reports: %w", err)
+		}
+		if last {
+			batch.SetInternal([]byte(generationKey), []byte(strconv.FormatUint(generation, 10)))
+		}
+		if err := bi.Batch(batch); err != nil {
+			return fmt.Errorf("write index batch: %w", err)
+		}
+		batch.Reset()
+		st.report()
+		return nil
+	}
+	for _, h := range remove {
+		for n := range h.passages {
+			batch.Delete(docID(h.id, h.key, n))
+		}
+		if batch.Size() >= batchSize {
+			if err := flush(false); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range units {
+		for n, p := range u.passages {
+			// The title stays out: it would put every sentence of a report
+			// among the candidates of any question naming the report's subject.
+			doc := document{Text: p.text, Context: p.section + " " + p.lead, Report: u.report.ID}
+			if err := batch.Index(docID(u.report.ID, u.key, n), doc); err != nil {
+				return fmt.Errorf("index sentence %d of %s: %w", p.sentence.Index, u.report.ID, err)
+			}
+			st.progress.Indexed++
+			if batch.Size() >= batchSize {
+				if err := flush(false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush(true)
+}
+
+// assemble lays the units' passages out in one table, in the order of the
+// reports, with what ranking derives from all of them.
+func assemble(units []*unit, st *state) (*Index, error) {
+	reports := make([]*corpus.Report, len(units))
+	total := 0
+	for i, u := range units {
+		reports[i] = u.report
+		total += len(u.passages)
+	}
+	th, err := st.opts.Thesaurus.withReports(reports)
+	if err != nil {
+		return nil, fmt.Errorf("read the reports' thesaurus files: %w", err)
+	}
+	bi := st.shared.bleve
+	ix := &Index{reports: reports, units: units, bleve: bi, shared: st.shared, thesaurus: th, log: st.opts.Logger,
+		opts: st.opts, charDF: map[rune]int{}, analyzer: bi.Mapping().AnalyzerNamed(analyzerName),
+		passages: make([]passage, 0, total), spans: make(map[string]span, len(units)),
+		titles: make([]string, len(units)), Dir: st.dir, Rebuilt: st.rebuilt && st.dir != ""}
+	for ri, u := range units {
+		ix.titles[ri] = corpus.Fold(u.report.Title)
+		ix.spans[u.report.ID+"/"+u.key] = span{first: len(ix.passages), n: len(u.passages)}
+		for _, p := range u.passages {
+			p.report, p.reportIndex = u.report, ri
+			ix.passages = append(ix.passages, p)
+		}
+		for _, c := range u.chars {
+			ix.charDF[c.r] += c.n
+		}
+	}
+	ix.docCount = len(ix.passages)
+	st.shared.owner = ix
+	return ix, nil
+}
