@@ -525,7 +525,9 @@ func (st *state) write(ctx context.Context, units []*unit, remove []*held, gener
 		if err := bi.Batch(batch); err != nil {
 			return fmt.Errorf("write index batch: %w", err)
 		}
-		batch.Reset()
+		// A new batch rather than Reset: scorch may still be walking the
+		// old one's operations when a batch mixes deletes with documents.
+		batch = bi.NewBatch()
 		st.report()
 		return nil
 	}
