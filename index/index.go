@@ -50,10 +50,10 @@ type Index struct {
 	// spans find a bleve document's passage.
 	units []*unit
 	spans map[string]span
-	opts  Options
 	// shared is the bleve index, which a reload hands on to the index it
 	// makes.
-	shared *shared
+	shared   *shared
+	reloaded bool // made by Reload: Changes are relative to the index before
 	// Where the index lives on disk, "" in memory; whether Open built it
 	// from nothing; and what opening or reloading it changed.
 	Dir     string

@@ -101,6 +101,10 @@ func (f *folder) passage(s *corpus.Sentence, text string, runes int) passage {
 	return ps
 }
 
+// ErrNoReports means the report folder could not be read or held no
+// report that could be loaded.
+var ErrNoReports = errors.New("load reports")
+
 // Changes says what opening or reloading an index changed in it: titles
 // of the reports added, changed (same ID, other content) and removed.
 type Changes struct {
@@ -191,18 +195,23 @@ func OpenDir(ctx context.Context, dir, corpusDir string, opts Options) (ix *Inde
 // index to use from now on. Reports that did not change are shared with
 // ix, not read again; ix keeps answering the searches already started on
 // it but cannot be reloaded again, and its Close releases nothing: the new
-// index owns bleve. On failure ix stays in use as it was.
-func (ix *Index) Reload(ctx context.Context, corpusDir string) (*Index, []corpus.Skipped, error) {
+// index owns bleve. opts replace ix's (a thesaurus file may have changed).
+// On failure ix stays in use.
+func (ix *Index) Reload(ctx context.Context, corpusDir string, opts Options) (*Index, []corpus.Skipped, error) {
 	ix.shared.mu.Lock()
 	defer ix.shared.mu.Unlock()
 	if ix.shared.owner != ix {
 		return nil, nil, errors.New("reload an index that was reloaded already")
 	}
-	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: ix.opts}
+	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: opts.withDefaults()}
 	for _, u := range ix.units {
 		st.held = append(st.held, held{id: u.report.ID, key: u.key, title: u.report.Title, passages: len(u.passages), source: u.source, unit: u})
 	}
-	return st.commitDir(ctx, corpusDir)
+	next, skipped, err := st.commitDir(ctx, corpusDir)
+	if next != nil {
+		next.reloaded = true
+	}
+	return next, skipped, err
 }
 
 // Close releases the bleve index, unless a reload handed it on.
@@ -330,11 +339,11 @@ func (st *state) commitDir(ctx context.Context, corpusDir string) (*Index, []cor
 		return u.report, nil
 	}
 	reports, skipped, err := corpus.LoadDirWith(corpusDir, load)
-	if err != nil {
-		return nil, skipped, fmt.Errorf("load reports: %w", err)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, skipped, fmt.Errorf("load reports: %w", cerr)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, skipped, fmt.Errorf("load reports: %w", err)
+	if err != nil {
+		return nil, skipped, fmt.Errorf("%w: %w", ErrNoReports, err)
 	}
 	list := make([]*unit, len(reports))
 	for i, r := range reports {
@@ -575,7 +584,7 @@ func assemble(units []*unit, st *state) (*Index, error) {
 	}
 	bi := st.shared.bleve
 	ix := &Index{reports: reports, units: units, bleve: bi, shared: st.shared, thesaurus: th, log: st.opts.Logger,
-		opts: st.opts, charDF: map[rune]int{}, analyzer: bi.Mapping().AnalyzerNamed(analyzerName),
+		charDF: map[rune]int{}, analyzer: bi.Mapping().AnalyzerNamed(analyzerName),
 		passages: make([]passage, 0, total), spans: make(map[string]span, len(units)),
 		titles: make([]string, len(units)), Dir: st.dir, Rebuilt: st.rebuilt && st.dir != ""}
 	for ri, u := range units {
@@ -592,4 +601,10 @@ func assemble(units []*unit, st *state) (*Index, error) {
 	ix.docCount = len(ix.passages)
 	st.shared.owner = ix
 	return ix, nil
+}
+
+// ReloadChanges tells 重载 what the reload that made ix changed; ok is
+// false for an index that Reload did not make.
+func (ix *Index) ReloadChanges() (added, changed, removed []string, ok bool) {
+	return ix.Changes.Added, ix.Changes.Changed, ix.Changes.Removed, ix.reloaded
 }

@@ -210,8 +210,7 @@ func TestReload(t *testing.T) {
 			}
 			write(t, filepath.Join(reports, "mini.txt"), "兰州新区小火车报告\n\n全年建成小火车站5座以上。\n")
 			var p Progress
-			old.opts.Progress = func(q Progress) { p = q }
-			ix, skipped, err := old.Reload(ctx, reports)
+			ix, skipped, err := old.Reload(ctx, reports, progressOf(&p))
 			if err != nil || len(skipped) > 0 {
 				t.Fatalf("Reload: %v %v", err, skipped)
 			}
@@ -239,7 +238,7 @@ func TestReload(t *testing.T) {
 			if hits := search(t, ix, "中欧班列目标"); len(hits) == 0 {
 				t.Error("closing the replaced index closed the new one's bleve")
 			}
-			if _, _, err := old.Reload(ctx, reports); err == nil {
+			if _, _, err := old.Reload(ctx, reports, Options{}); err == nil {
 				t.Error("a replaced index reloaded again")
 			}
 		})
