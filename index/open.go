@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -152,6 +153,9 @@ type state struct {
 	rebuilt    bool
 	opts       Options
 	progress   Progress
+	// charDF is that of the index being reloaded, nil for an open: units
+	// keep their character counts only until an index sums them.
+	charDF map[rune]int
 }
 
 // Build indexes the reports in memory.
@@ -203,7 +207,7 @@ func (ix *Index) Reload(ctx context.Context, corpusDir string, opts Options) (*I
 	if ix.shared.owner != ix {
 		return nil, nil, errors.New("reload an index that was reloaded already")
 	}
-	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: opts.withDefaults()}
+	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: opts.withDefaults(), charDF: ix.charDF}
 	for _, u := range ix.units {
 		st.held = append(st.held, held{id: u.report.ID, key: u.key, title: u.report.Title, passages: len(u.passages), source: u.source, unit: u})
 	}
@@ -473,6 +477,7 @@ func (st *state) commit(ctx context.Context, units []*unit) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	ix.charDF = st.countChars(units, write, remove)
 	ix.Changes = ch
 	return ix, nil
 }
@@ -584,23 +589,54 @@ func assemble(units []*unit, st *state) (*Index, error) {
 	}
 	bi := st.shared.bleve
 	ix := &Index{reports: reports, units: units, bleve: bi, shared: st.shared, thesaurus: th, log: st.opts.Logger,
-		charDF: map[rune]int{}, analyzer: bi.Mapping().AnalyzerNamed(analyzerName),
+		analyzer: bi.Mapping().AnalyzerNamed(analyzerName),
 		passages: make([]passage, 0, total), spans: make(map[string]span, len(units)),
 		titles: make([]string, len(units)), Dir: st.dir, Rebuilt: st.rebuilt && st.dir != ""}
 	for ri, u := range units {
 		ix.titles[ri] = corpus.Fold(u.report.Title)
-		ix.spans[u.report.ID+"/"+u.key] = span{first: len(ix.passages), n: len(u.passages)}
+		first := len(ix.passages)
+		ix.spans[u.report.ID+"/"+u.key] = span{first: first, n: len(u.passages)}
 		for _, p := range u.passages {
 			p.report, p.reportIndex = u.report, ri
 			ix.passages = append(ix.passages, p)
 		}
-		for _, c := range u.chars {
-			ix.charDF[c.r] += c.n
-		}
+		// The unit's passages are the table's from now on: one copy.
+		u.passages = ix.passages[first:len(ix.passages):len(ix.passages)]
 	}
 	ix.docCount = len(ix.passages)
 	st.shared.owner = ix
 	return ix, nil
+}
+
+// countChars is the index's character counts: on an open the sum of the
+// units'; on a reload the reloaded index's, less the reports removed or
+// replaced, plus those written. Units drop their counts once summed.
+func (st *state) countChars(units, written []*unit, removed []*held) map[rune]int {
+	df := map[rune]int{}
+	add := func(cs []charCount, sign int) {
+		for _, c := range cs {
+			if df[c.r] += sign * c.n; df[c.r] == 0 {
+				delete(df, c.r)
+			}
+		}
+	}
+	if st.charDF == nil {
+		for _, u := range units {
+			add(u.chars, 1)
+		}
+	} else {
+		maps.Copy(df, st.charDF)
+		for _, h := range removed {
+			add(countChars(h.unit.passages), -1)
+		}
+		for _, u := range written {
+			add(u.chars, 1)
+		}
+	}
+	for _, u := range units {
+		u.chars = nil
+	}
+	return df
 }
 
 // ReloadChanges tells 重载 what the reload that made ix changed; ok is

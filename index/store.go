@@ -2,7 +2,6 @@ package index
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unsafe"
 
 	"github.com/reportbot/reportbot/corpus"
 )
@@ -164,20 +162,18 @@ func saveUnit(dir string, u *unit) error {
 	return nil
 }
 
-// loadUnit reads the unit kept under key.
+// loadUnit reads the unit kept under key. The file is mapped, not read
+// (mapFile): the unit's strings point into it, so the text of the reports
+// takes memory only once it is read, as bleve's own segments do.
 func loadUnit(dir, key string) (*unit, error) {
-	data, err := os.ReadFile(unitPath(dir, key))
+	path := unitPath(dir, key)
+	data, err := mapFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) == 0 {
-		return nil, corpus.ErrCorrupt
-	}
-	// The unit's strings point into data, which is never written again:
-	// one allocation holds the report's text, and nothing is copied.
-	u, err := decodeUnit(unsafe.String(&data[0], len(data)))
+	u, err := decodeUnit(data)
 	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", unitPath(dir, key), err)
+		return nil, fmt.Errorf("decode %s: %w", path, err)
 	}
 	u.key = key
 	return u, nil
@@ -187,31 +183,35 @@ func loadUnit(dir, key string) (*unit, error) {
 // count and folded text: what newUnit computes slowly), then how many
 // passages hold each character.
 func encodeUnit(u *unit) []byte {
-	b := corpus.AppendReport(nil, u.report)
-	b = binary.AppendUvarint(b, uint64(len(u.passages)))
+	var e corpus.Encoder
+	e.Report(u.report)
+	e.Uvarint(uint64(len(u.passages)))
 	for _, p := range u.passages {
-		b = binary.AppendUvarint(b, uint64(p.sentence.Paragraph.Index))
-		b = binary.AppendUvarint(b, uint64(p.sentence.Index))
-		b = binary.AppendUvarint(b, uint64(p.runes))
-		b = corpus.AppendString(b, p.text)
+		e.Uvarint(uint64(p.sentence.Paragraph.Index))
+		e.Uvarint(uint64(p.sentence.Index))
+		e.Uvarint(uint64(p.runes))
+		e.String(p.text)
 	}
-	b = binary.AppendUvarint(b, uint64(len(u.chars)))
+	e.Uvarint(uint64(len(u.chars)))
 	prev := rune(0)
 	for _, c := range u.chars {
-		b = binary.AppendUvarint(b, uint64(c.r-prev))
-		b = binary.AppendUvarint(b, uint64(c.n))
+		e.Uvarint(uint64(c.r - prev))
+		e.Uvarint(uint64(c.n))
 		prev = c.r
 	}
-	return b
+	return e.Bytes()
 }
 
 func decodeUnit(data string) (*unit, error) {
-	r, rest, err := corpus.DecodeReport(data)
+	d, err := corpus.NewDecoder(data)
+	if err != nil {
+		return nil, err
+	}
+	r, err := d.Report()
 	if err != nil {
 		return nil, err
 	}
 	u := &unit{report: r}
-	d := corpus.NewDecoder(rest)
 	f := newFolder(r)
 	u.passages = make([]passage, d.Count())
 	for i := range u.passages {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -181,7 +182,13 @@ func TestOpenDirRebuildsWhatItCannotTrust(t *testing.T) {
 	ix.Close()
 	entries, _ := os.ReadDir(filepath.Join(dir, unitsDir))
 	for _, e := range entries {
-		write(t, filepath.Join(dir, unitsDir, e.Name()), "garbage")
+		// Replaced, not written over: the file is mapped by the index
+		// opened above (as a unit file always is, never rewritten).
+		path := filepath.Join(dir, unitsDir, e.Name())
+		write(t, path+".new", "garbage")
+		if err := os.Rename(path+".new", path); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var p Progress
 	again, _, err := OpenDir(ctx, dir, reports, progressOf(&p))
@@ -224,6 +231,14 @@ func TestReload(t *testing.T) {
 			if hits := search(t, ix, "小火车站建几座"); len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "5座") {
 				t.Errorf("reloaded: %q; want 5座", hitTexts(hits))
 			}
+			fresh, _, err := OpenDir(ctx, "", reports, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(ix.charDF, fresh.charDF) || ix.docCount != fresh.docCount {
+				t.Error("the reloaded index counts characters or sentences otherwise than one built anew")
+			}
+			fresh.Close()
 			if hits := search(t, old, "中欧班列目标"); len(hits) == 0 {
 				t.Error("the replaced index stopped answering")
 			}
