@@ -12,14 +12,16 @@ import (
 // decoding them a few tens of milliseconds. An encoding is a head of
 // varints (counts, numbers, and positions standing for pointers: parents,
 // sections of paragraphs) followed by a pool of the strings the head points
-// into. Decoding reads the head alone: strings share the memory of the
-// pool, so an encoding mapped from a file costs no memory for the text no
-// one reads. A sentence's text is a slice of its paragraph's, as after
+// into: short ones first (names, leads, units: what an index reads as it
+// opens), then long ones (paragraphs, sentences: read only when shown or
+// ranked). Decoding reads the head alone and strings share the memory of
+// the pool, so an encoding mapped from a file costs no memory for the text
+// no one reads. A sentence's text is a slice of its paragraph's, as after
 // parsing.
 
 // CodecVersion starts every encoding; it changes with the layout, so that
 // data kept by an older reportbot is parsed again.
-const CodecVersion = "rpt2"
+const CodecVersion = "rpt3"
 
 // ErrCorrupt means encoded data cannot be decoded.
 var ErrCorrupt = errors.New("corpus: corrupt encoded report")
@@ -27,9 +29,13 @@ var ErrCorrupt = errors.New("corpus: corrupt encoded report")
 // Encoder encodes reports, and what else its user keeps with them, into a
 // head and a string pool.
 type Encoder struct {
-	head, pool []byte
-	short      map[string]int // pool offsets of short strings written, to write each once
+	head        []byte
+	short, long []byte         // the pool's two parts
+	written     map[string]int // where short strings are in short, to write each once
 }
+
+// shortString is the longest string kept with the short ones.
+const shortString = 128
 
 // Uvarint writes an unsigned number.
 func (e *Encoder) Uvarint(v uint64) { e.head = binary.AppendUvarint(e.head, v) }
@@ -37,35 +43,40 @@ func (e *Encoder) Uvarint(v uint64) { e.head = binary.AppendUvarint(e.head, v) }
 // Varint writes a signed number.
 func (e *Encoder) Varint(v int64) { e.head = binary.AppendVarint(e.head, v) }
 
-// String writes s into the pool (short strings once) and where it is into
-// the head.
+// String writes s into the pool (a short string once) and where it is into
+// the head: its length, then its offset in its part, doubled, plus one for
+// the long part.
 func (e *Encoder) String(s string) {
 	e.Uvarint(uint64(len(s)))
-	if s == "" {
-		return
-	}
-	const short = 64
-	if len(s) <= short {
-		if at, ok := e.short[s]; ok {
-			e.Uvarint(uint64(at))
-			return
+	switch {
+	case s == "":
+	case len(s) > shortString:
+		e.Uvarint(uint64(len(e.long))<<1 | 1)
+		e.long = append(e.long, s...)
+	default:
+		at, ok := e.written[s]
+		if !ok {
+			if e.written == nil {
+				e.written = map[string]int{}
+			}
+			at = len(e.short)
+			e.written[s] = at
+			e.short = append(e.short, s...)
 		}
-		if e.short == nil {
-			e.short = map[string]int{}
-		}
-		e.short[s] = len(e.pool)
+		e.Uvarint(uint64(at) << 1)
 	}
-	e.Uvarint(uint64(len(e.pool)))
-	e.pool = append(e.pool, s...)
 }
 
-// Bytes is the encoding: version, head length, head, pool.
+// Bytes is the encoding: version, head length, short part length, head,
+// short part, long part.
 func (e *Encoder) Bytes() []byte {
-	b := make([]byte, 0, len(CodecVersion)+binary.MaxVarintLen64+len(e.head)+len(e.pool))
+	b := make([]byte, 0, len(CodecVersion)+2*binary.MaxVarintLen64+len(e.head)+len(e.short)+len(e.long))
 	b = append(b, CodecVersion...)
 	b = binary.AppendUvarint(b, uint64(len(e.head)))
+	b = binary.AppendUvarint(b, uint64(len(e.short)))
 	b = append(b, e.head...)
-	return append(b, e.pool...)
+	b = append(b, e.short...)
+	return append(b, e.long...)
 }
 
 // Report writes r. Thesaurus is left out: it is read from its own file
@@ -144,21 +155,53 @@ func DecodeReport(data string) (*Report, error) {
 // read returns zero, so a caller checks Err once at the end. Strings share
 // the encoding's memory.
 type Decoder struct {
-	head, pool string
-	Err        error
+	head, short, long string
+	Err               error
 }
 
 // NewDecoder reads data, an Encoder's Bytes.
 func NewDecoder(data string) (*Decoder, error) {
-	if !strings.HasPrefix(data, CodecVersion) {
-		return nil, fmt.Errorf("%w: not of version %s", ErrCorrupt, CodecVersion)
+	front, err := FrontLen(data)
+	if err != nil {
+		return nil, err
 	}
-	d := &Decoder{head: data[len(CodecVersion):]}
-	n := d.Uvarint()
-	if d.Err != nil || n > uint64(len(d.head)) {
+	if front > len(data) {
 		return nil, fmt.Errorf("%w: truncated", ErrCorrupt)
 	}
-	d.head, d.pool = d.head[:n], d.head[n:]
+	return NewSplitDecoder(data[:front], data[front:])
+}
+
+// FrontLen is how long the front of an encoding is: everything but the
+// long strings, what decoding reads. prefix is the encoding's start, 24
+// bytes or more, or all of it.
+func FrontLen(prefix string) (int, error) {
+	if !strings.HasPrefix(prefix, CodecVersion) {
+		return 0, fmt.Errorf("%w: not of version %s", ErrCorrupt, CodecVersion)
+	}
+	d := &Decoder{head: prefix[len(CodecVersion):]}
+	head, short := d.Uvarint(), d.Uvarint()
+	const most = 1 << 40
+	if d.Err != nil || head > most || short > most {
+		return 0, fmt.Errorf("%w: truncated", ErrCorrupt)
+	}
+	return len(prefix) - len(d.head) + int(head+short), nil
+}
+
+// NewSplitDecoder reads an encoding given as its front (FrontLen) and the
+// rest, the long strings, which may live elsewhere (a mapped file): the
+// long strings decoded point into long, which decoding never reads. The
+// short strings are copied out of front, so that the numbers, read once,
+// do not stay in memory with them.
+func NewSplitDecoder(front, long string) (*Decoder, error) {
+	if _, err := FrontLen(front); err != nil {
+		return nil, err
+	}
+	d := &Decoder{head: front[len(CodecVersion):]}
+	n, short := d.Uvarint(), d.Uvarint()
+	if n > uint64(len(d.head)) || short != uint64(len(d.head))-n {
+		return nil, fmt.Errorf("%w: truncated", ErrCorrupt)
+	}
+	d.head, d.short, d.long = d.head[:n], strings.Clone(d.head[n:]), long
 	return d, nil
 }
 
@@ -214,11 +257,16 @@ func (d *Decoder) String() string {
 		return ""
 	}
 	at := d.Uvarint()
-	if d.Err != nil || at > uint64(len(d.pool)) || n > uint64(len(d.pool))-at {
+	pool := d.short
+	if at&1 == 1 {
+		pool = d.long
+	}
+	at >>= 1
+	if d.Err != nil || at > uint64(len(pool)) || n > uint64(len(pool))-at {
 		d.fail("string outside the pool")
 		return ""
 	}
-	return d.pool[at : at+n]
+	return pool[at : at+n]
 }
 
 // Report reads a report.

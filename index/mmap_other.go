@@ -2,11 +2,26 @@
 
 package index
 
-import "os"
+import (
+	"fmt"
+	"os"
 
-// mapFile reads the file: where mapping is not available, the text of the
-// reports is held in memory.
-func mapFile(path string) (string, error) {
+	"github.com/reportbot/reportbot/corpus"
+)
+
+// readUnitFile reads the whole file: where mapping is not available, the
+// text of the reports is held in memory.
+func readUnitFile(path string) (front, long string, err error) {
 	data, err := os.ReadFile(path)
-	return string(data), err
+	if err != nil {
+		return "", "", err
+	}
+	n, err := corpus.FrontLen(string(data))
+	if err != nil {
+		return "", "", err
+	}
+	if n > len(data) {
+		return "", "", fmt.Errorf("%w: %s truncated", corpus.ErrCorrupt, path)
+	}
+	return string(data[:n]), string(data[n:]), nil
 }

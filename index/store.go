@@ -162,16 +162,21 @@ func saveUnit(dir string, u *unit) error {
 	return nil
 }
 
-// loadUnit reads the unit kept under key. The file is mapped, not read
-// (mapFile): the unit's strings point into it, so the text of the reports
-// takes memory only once it is read, as bleve's own segments do.
-func loadUnit(dir, key string) (*unit, error) {
+// loadUnit reads the unit kept under key. The long strings of the file are
+// mapped, not read (readUnitFile): the text of the reports takes memory
+// only once it is read, as with bleve's own segments. Its passages go at
+// the end of table when it has room (see decodeUnit).
+func loadUnit(dir, key string, table *[]passage) (*unit, error) {
 	path := unitPath(dir, key)
-	data, err := mapFile(path)
+	front, long, err := readUnitFile(path)
 	if err != nil {
 		return nil, err
 	}
-	u, err := decodeUnit(data)
+	d, err := corpus.NewSplitDecoder(front, long)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", path, err)
+	}
+	u, err := decodeUnit(d, table)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", path, err)
 	}
@@ -202,18 +207,24 @@ func encodeUnit(u *unit) []byte {
 	return e.Bytes()
 }
 
-func decodeUnit(data string) (*unit, error) {
-	d, err := corpus.NewDecoder(data)
-	if err != nil {
-		return nil, err
-	}
+// decodeUnit reads a unit. When table (may be nil) has room, the passages
+// are put at its end: an index opened with nothing changed then finds them
+// laid out in one table already (assemble).
+func decodeUnit(d *corpus.Decoder, table *[]passage) (*unit, error) {
 	r, err := d.Report()
 	if err != nil {
 		return nil, err
 	}
 	u := &unit{report: r}
 	f := newFolder(r)
-	u.passages = make([]passage, d.Count())
+	n := d.Count()
+	if table != nil && cap(*table)-len(*table) >= n {
+		start := len(*table)
+		*table = (*table)[:start+n]
+		u.passages = (*table)[start : start+n : start+n]
+	} else {
+		u.passages = make([]passage, n)
+	}
 	for i := range u.passages {
 		pi, si, runes, text := d.Uvarint(), d.Uvarint(), int(d.Uvarint()), d.String()
 		if d.Err != nil {

@@ -8,13 +8,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reportbot/reportbot/corpus"
 )
 
 // A unit read back from disk holds the passages newUnit derives.
 func TestUnitRoundTrip(t *testing.T) {
 	r := parseReport(t, "seed.txt", seedText(t))
 	want := newUnit(r, "k")
-	got, err := decodeUnit(string(encodeUnit(want)))
+	decode := func(data []byte) (*unit, error) {
+		d, err := corpus.NewDecoder(string(data))
+		if err != nil {
+			return nil, err
+		}
+		return decodeUnit(d, nil)
+	}
+	got, err := decode(encodeUnit(want))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +41,7 @@ func TestUnitRoundTrip(t *testing.T) {
 		t.Error("character counts differ once read back")
 	}
 	for n := 0; n < len(encodeUnit(want)); n += 997 {
-		if _, err := decodeUnit(string(encodeUnit(want)[:n])); err == nil {
+		if _, err := decode(encodeUnit(want)[:n]); err == nil {
 			t.Fatalf("a unit cut to %d bytes decoded", n)
 		}
 	}
