@@ -37,19 +37,22 @@ type unit struct {
 	// passages in document order; report and reportIndex are set when an
 	// index is assembled.
 	passages []passage
-	chars    []charCount
+	// folded is kept to be written with the unit; chars until an index
+	// sums them.
+	folded *folder
+	chars  []charCount
 }
 
 // newUnit derives a report's passages: the one place where they are
 // computed from a report (decodeUnit reads them back).
 func newUnit(r *corpus.Report, key string) *unit {
 	u := &unit{report: r, key: key}
+	u.folded = newFolder(r)
 	restated := restatedLater(r)
-	f := newFolder(r)
 	for _, p := range r.Paragraphs {
 		for _, s := range p.Sentences {
 			if !restated[s] {
-				u.passages = append(u.passages, f.passage(s, corpus.Fold(s.Text), utf8.RuneCountInString(s.Text)))
+				u.passages = append(u.passages, u.folded.passage(s, corpus.Fold(s.Text), utf8.RuneCountInString(s.Text)))
 			}
 		}
 	}
@@ -57,14 +60,13 @@ func newUnit(r *corpus.Report, key string) *unit {
 	return u
 }
 
-// folder folds what the passages of one report share: the title, each
-// section's headings, each paragraph's lead and term.
+// folder holds what the passages of one report share, folded: the title,
+// each section's headings, each paragraph's lead and term.
 type folder struct {
 	title    string
 	sections map[*corpus.Section]foldedSection
-	para     *corpus.Paragraph // the paragraph lead and term belong to
-	lead     string
-	term     string
+	leads    []string // by paragraph index
+	terms    []string
 }
 
 type foldedSection struct {
@@ -73,13 +75,17 @@ type foldedSection struct {
 }
 
 func newFolder(r *corpus.Report) *folder {
-	f := &folder{title: corpus.Fold(r.Title), sections: make(map[*corpus.Section]foldedSection, len(r.Sections))}
+	f := &folder{title: corpus.Fold(r.Title), sections: make(map[*corpus.Section]foldedSection, len(r.Sections)),
+		leads: make([]string, len(r.Paragraphs)), terms: make([]string, len(r.Paragraphs))}
 	for _, s := range r.Sections {
 		fs := foldedSection{words: corpus.Fold(strings.Join(sectionWords(s), " "))}
 		for sec := s; sec != nil; sec = sec.Parent {
 			fs.names = append(fs.names, corpus.Fold(sec.Name))
 		}
 		f.sections[s] = fs
+	}
+	for i, p := range r.Paragraphs {
+		f.leads[i], f.terms[i] = corpus.Fold(p.Lead), corpus.Fold(p.Term)
 	}
 	return f
 }
@@ -88,17 +94,14 @@ func newFolder(r *corpus.Report) *folder {
 // are given (computed, or read back).
 func (f *folder) passage(s *corpus.Sentence, text string, runes int) passage {
 	p := s.Paragraph
-	if f.para != p {
-		f.para, f.lead, f.term = p, corpus.Fold(p.Lead), corpus.Fold(p.Term)
-	}
-	ps := passage{sentence: s, text: text, title: f.title, term: f.term, runes: runes,
+	ps := passage{sentence: s, text: text, title: f.title, term: f.terms[p.Index], runes: runes,
 		intro: p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""}
 	if p.Section != nil {
 		fs := f.sections[p.Section]
 		ps.section, ps.names = fs.words, fs.names
 	}
 	if p.Lead != "" && s.Index > 0 {
-		ps.lead = f.lead
+		ps.lead = f.leads[p.Index]
 	}
 	return ps
 }
@@ -270,7 +273,7 @@ func openState(ctx context.Context, dir string, opts Options) (*state, error) {
 		case err == nil:
 			got, gerr := bi.GetInternal([]byte(generationKey))
 			if gerr == nil && string(got) == strconv.FormatUint(m.Generation, 10) {
-				st.shared, st.generation = &shared{bleve: bi}, m.Generation
+				st.shared, st.generation, st.charDF = &shared{bleve: bi}, m.Generation, m.charDF()
 				for _, e := range m.Reports {
 					st.held = append(st.held, held{id: e.ID, key: e.Key, title: e.Title, passages: e.Passages, source: e.source})
 				}
@@ -459,6 +462,7 @@ func (st *state) commit(ctx context.Context, units []*unit) (*Index, error) {
 		}
 	}
 	st.report()
+	charDF := st.countChars(units, write, remove)
 	if st.dir != "" {
 		for _, u := range write {
 			if err := saveUnit(st.dir, u); err != nil {
@@ -477,7 +481,7 @@ func (st *state) commit(ctx context.Context, units []*unit) (*Index, error) {
 		}
 	}
 	if st.dir != "" && (generation != st.generation || sourcesMoved(st.held, units)) {
-		m := manifest{Version: formatVersion(), Generation: generation}
+		m := manifest{Version: formatVersion(), Generation: generation, Chars: flattenChars(charDF)}
 		for _, u := range units {
 			m.Reports = append(m.Reports, manifestEntry{ID: u.report.ID, Title: u.report.Title, Key: u.key, Passages: len(u.passages), source: u.source})
 		}
@@ -489,7 +493,7 @@ func (st *state) commit(ctx context.Context, units []*unit) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.charDF = st.countChars(units, write, remove)
+	ix.charDF = charDF
 	ix.Changes = ch
 	return ix, nil
 }
@@ -649,8 +653,11 @@ func assemble(units []*unit, st *state) (*Index, error) {
 		for i := range u.passages {
 			ix.passages[first+i].report, ix.passages[first+i].reportIndex = u.report, ri
 		}
-		// The unit's passages are the table's from now on: one copy.
+		// The unit's passages are the table's from now on: one copy. Its
+		// folded strings live on in the passages; the rest was for
+		// writing it.
 		u.passages = ix.passages[first : first+len(u.passages) : first+len(u.passages)]
+		u.folded = nil
 		first += len(u.passages)
 	}
 	ix.docCount = len(ix.passages)
@@ -673,11 +680,12 @@ func laidOut(units []*unit, table []passage) bool {
 	return at == len(table) && at > 0
 }
 
-// countChars is the index's character counts: on an open the sum of the
-// units'; on a reload the reloaded index's, less the reports removed or
-// replaced, plus those written. Units drop their counts once summed.
+// countChars is the index's character counts: those of the index before
+// (the one reloaded, or the manifest's), less the reports removed or
+// replaced, plus those written; for a new index, the sum of the units'.
+// Units drop their counts once summed.
 func (st *state) countChars(units, written []*unit, removed []*held) map[rune]int {
-	df := map[rune]int{}
+	df := make(map[rune]int, len(st.charDF))
 	add := func(cs []charCount, sign int) {
 		for _, c := range cs {
 			if df[c.r] += sign * c.n; df[c.r] == 0 {
@@ -685,21 +693,36 @@ func (st *state) countChars(units, written []*unit, removed []*held) map[rune]in
 			}
 		}
 	}
-	if st.charDF == nil {
+	defer func() {
 		for _, u := range units {
-			add(u.chars, 1)
+			u.chars = nil
 		}
-	} else {
-		maps.Copy(df, st.charDF)
-		for _, h := range removed {
-			add(countChars(h.unit.passages), -1)
-		}
-		for _, u := range written {
-			add(u.chars, 1)
-		}
+	}()
+	if st.charDF == nil {
+		written = units // all new
 	}
-	for _, u := range units {
-		u.chars = nil
+	maps.Copy(df, st.charDF)
+	for _, h := range removed {
+		u := h.unit
+		if u == nil {
+			var err error
+			if u, err = loadUnit(st.dir, h.key, nil); err != nil {
+				// Counted anew from every passage: slower, as right.
+				st.opts.Logger.Warn("replaced report unreadable; counting characters anew", "report", h.id, "err", err)
+				clear(df)
+				for _, u := range units {
+					if u.chars == nil {
+						u.chars = countChars(u.passages)
+					}
+					add(u.chars, 1)
+				}
+				return df
+			}
+		}
+		add(countChars(u.passages), -1)
+	}
+	for _, u := range written {
+		add(u.chars, 1)
 	}
 	return df
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,7 +36,7 @@ const (
 	generationKey = "reportbot.generation"
 	// storeVersion changes with the layout of the folder and of the .rpt
 	// files beyond the report itself.
-	storeVersion = "store/1"
+	storeVersion = "store/2"
 )
 
 // formatVersion names everything an on-disk index's layout depends on; a
@@ -49,6 +50,26 @@ type manifest struct {
 	Version    string          `json:"version"`
 	Generation uint64          `json:"generation"`
 	Reports    []manifestEntry `json:"reports"`
+	// Chars are how many passages hold each character, as pairs
+	// (character, count), sorted: what ranking weighs characters by,
+	// summed over all reports, kept so that an open sums nothing.
+	Chars []int32 `json:"chars"`
+}
+
+func (m manifest) charDF() map[rune]int {
+	df := make(map[rune]int, len(m.Chars)/2)
+	for i := 0; i+1 < len(m.Chars); i += 2 {
+		df[m.Chars[i]] = int(m.Chars[i+1])
+	}
+	return df
+}
+
+func flattenChars(df map[rune]int) []int32 {
+	out := make([]int32, 0, 2*len(df))
+	for _, r := range slices.Sorted(maps.Keys(df)) {
+		out = append(out, r, int32(df[r]))
+	}
+	return out
 }
 
 type manifestEntry struct {
@@ -184,12 +205,22 @@ func loadUnit(dir, key string, table *[]passage) (*unit, error) {
 	return u, nil
 }
 
-// encodeUnit is the report, then its passages (which sentence, its rune
-// count and folded text: what newUnit computes slowly), then how many
-// passages hold each character.
+// encodeUnit is the report, then its folded headings, leads and terms, then
+// its passages (which sentence, its rune count and folded text): what
+// newUnit computes slowly.
 func encodeUnit(u *unit) []byte {
 	var e corpus.Encoder
-	e.Report(u.report)
+	r, f := u.report, u.folded
+	e.Report(r)
+	e.String(f.title)
+	for _, s := range r.Sections {
+		e.String(f.sections[s].words)
+		e.String(f.sections[s].names[0])
+	}
+	for i := range r.Paragraphs {
+		e.String(f.leads[i])
+		e.String(f.terms[i])
+	}
 	e.Uvarint(uint64(len(u.passages)))
 	for _, p := range u.passages {
 		e.Uvarint(uint64(p.sentence.Paragraph.Index))
@@ -197,14 +228,24 @@ func encodeUnit(u *unit) []byte {
 		e.Uvarint(uint64(p.runes))
 		e.String(p.text)
 	}
-	e.Uvarint(uint64(len(u.chars)))
-	prev := rune(0)
-	for _, c := range u.chars {
-		e.Uvarint(uint64(c.r - prev))
-		e.Uvarint(uint64(c.n))
-		prev = c.r
-	}
 	return e.Bytes()
+}
+
+// decodeFolder reads what encodeUnit wrote of f.
+func decodeFolder(d *corpus.Decoder, r *corpus.Report) *folder {
+	f := &folder{title: d.String(), sections: make(map[*corpus.Section]foldedSection, len(r.Sections)),
+		leads: make([]string, len(r.Paragraphs)), terms: make([]string, len(r.Paragraphs))}
+	for _, s := range r.Sections { // parents come first
+		fs := foldedSection{words: d.String(), names: []string{d.String()}}
+		if s.Parent != nil {
+			fs.names = append(fs.names, f.sections[s.Parent].names...)
+		}
+		f.sections[s] = fs
+	}
+	for i := range r.Paragraphs {
+		f.leads[i], f.terms[i] = d.String(), d.String()
+	}
+	return f
 }
 
 // decodeUnit reads a unit. When table (may be nil) has room, the passages
@@ -216,7 +257,8 @@ func decodeUnit(d *corpus.Decoder, table *[]passage) (*unit, error) {
 		return nil, err
 	}
 	u := &unit{report: r}
-	f := newFolder(r)
+	f := decodeFolder(d, r)
+	u.folded = f
 	n := d.Count()
 	if table != nil && cap(*table)-len(*table) >= n {
 		start := len(*table)
@@ -234,12 +276,6 @@ func decodeUnit(d *corpus.Decoder, table *[]passage) (*unit, error) {
 			return nil, fmt.Errorf("%w: passage %d names no sentence", corpus.ErrCorrupt, i)
 		}
 		u.passages[i] = f.passage(r.Paragraphs[pi].Sentences[si], text, runes)
-	}
-	u.chars = make([]charCount, d.Count())
-	prev := rune(0)
-	for i := range u.chars {
-		prev += rune(d.Uvarint())
-		u.chars[i] = charCount{r: prev, n: int(d.Uvarint())}
 	}
 	if d.Err != nil {
 		return nil, d.Err
