@@ -337,7 +337,7 @@ func (st *state) commitDir(ctx context.Context, corpusDir string) (*Index, []cor
 		byID[st.held[i].id] = &st.held[i]
 		total += st.held[i].passages
 	}
-	if st.dir != "" && st.charDF == nil {
+	if st.dir != "" && total > 0 {
 		st.table = make([]passage, 0, total)
 	}
 	units := map[*corpus.Report]*unit{}
