@@ -70,7 +70,11 @@ func thesaurusOf(name string) (reportID string, ok bool) {
 
 func attachThesauri(reports []*Report, thesauri map[string]string) {
 	for _, r := range reports {
-		r.Thesaurus = thesauri[r.ID]
+		// Written only when it differs: a report kept from an earlier
+		// load may be in use elsewhere.
+		if t := thesauri[r.ID]; r.Thesaurus != t {
+			r.Thesaurus = t
+		}
 	}
 }
 

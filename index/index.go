@@ -64,17 +64,16 @@ type Index struct {
 // passage is one indexed sentence with what ranking needs in memory, so no
 // stored field is ever read back from bleve.
 type passage struct {
-	report      *corpus.Report
-	reportIndex int // position of report in Index.reports (set when the index is assembled)
-	sentence    *corpus.Sentence
-	text        string   // folded sentence text
-	section     string   // folded names of the sections above the sentence
-	lead        string   // folded lead of the item paragraph, "" when none or the sentence is the lead
-	title       string   // folded report title: what every sentence of the report is about
-	names       []string // folded names of the sections above the sentence
-	intro       bool     // in the paragraph that opens its section: the heading describes it
-	term        string   // folded glossary term its paragraph explains, "" elsewhere
-	runes       int
+	report   *corpus.Report
+	sentence *corpus.Sentence
+	text     string   // folded sentence text
+	section  string   // folded names of the sections above the sentence
+	lead     string   // folded lead of the item paragraph, "" when none or the sentence is the lead
+	title    string   // folded report title: what every sentence of the report is about
+	names    []string // folded names of the sections above the sentence
+	intro    bool     // in the paragraph that opens its section: the heading describes it
+	term     string   // folded glossary term its paragraph explains, "" elsewhere
+	runes    int
 }
 
 // Options configure Build and Open.
@@ -100,7 +99,7 @@ func (o Options) withDefaults() Options {
 func (ix *Index) Reports() []*corpus.Report { return ix.reports }
 
 // Len is the number of indexed sentences.
-func (ix *Index) Len() int { return len(ix.passages) }
+func (ix *Index) Len() int { return ix.docCount }
 
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()

@@ -34,9 +34,10 @@ type unit struct {
 	// key changes whenever the report's parse may change (store.go).
 	key    string
 	source source
-	// passages in document order; report and reportIndex are set when an
-	// index is assembled.
+	// passages in document order, their report set when an index is
+	// assembled; at is where they are in its passage table, -1 before.
 	passages []passage
+	at       int
 	// folded is kept to be written with the unit; chars until an index
 	// sums them.
 	folded *folder
@@ -46,7 +47,7 @@ type unit struct {
 // newUnit derives a report's passages: the one place where they are
 // computed from a report (decodeUnit reads them back).
 func newUnit(r *corpus.Report, key string) *unit {
-	u := &unit{report: r, key: key}
+	u := &unit{report: r, key: key, at: -1}
 	u.folded = newFolder(r)
 	restated := restatedLater(r)
 	for _, p := range r.Paragraphs {
@@ -161,8 +162,11 @@ type state struct {
 	// keep their character counts only until an index sums them.
 	charDF map[rune]int
 	// table receives the passages of the units read from disk, in order,
-	// so that opening an unchanged index makes one passage table, not two.
+	// so that opening an unchanged index makes one passage table, not two;
+	// on a reload it is the reloaded index's (see assemble).
 	table []passage
+	// reload: the units held are in memory, shared with the index in use.
+	reload bool
 }
 
 // Build indexes the reports in memory.
@@ -214,7 +218,8 @@ func (ix *Index) Reload(ctx context.Context, corpusDir string, opts Options) (*I
 	if ix.shared.owner != ix {
 		return nil, nil, errors.New("reload an index that was reloaded already")
 	}
-	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: opts.withDefaults(), charDF: ix.charDF}
+	st := &state{dir: ix.Dir, shared: ix.shared, generation: ix.generation(), opts: opts.withDefaults(), charDF: ix.charDF,
+		reload: true, table: ix.passages}
 	for _, u := range ix.units {
 		st.held = append(st.held, held{id: u.report.ID, key: u.key, title: u.report.Title, passages: len(u.passages), source: u.source, unit: u})
 	}
@@ -337,8 +342,9 @@ func (st *state) commitDir(ctx context.Context, corpusDir string) (*Index, []cor
 		byID[st.held[i].id] = &st.held[i]
 		total += st.held[i].passages
 	}
-	if st.dir != "" && total > 0 {
-		st.table = make([]passage, 0, total)
+	if st.dir != "" && total > 0 && !st.reload {
+		// Room for reloads to add to (see assemble).
+		st.table = make([]passage, 0, total+total/16)
 	}
 	units := map[*corpus.Report]*unit{}
 	load := func(f corpus.File) (*corpus.Report, error) {
@@ -402,13 +408,9 @@ func (st *state) loadFile(f corpus.File, h *held) (*unit, error) {
 }
 
 // unitOf is the unit of a held report, read from disk when not in memory.
-// One in memory is copied, report included, so that the thesaurus file
-// LoadDir attaches to it cannot change the report an index in use holds.
 func (st *state) unitOf(h *held) (*unit, error) {
 	if h.unit != nil {
-		u := *h.unit
-		r := *u.report
-		u.report = &r
+		u := *h.unit // its report and passages shared with the index in use
 		return &u, nil
 	}
 	if st.dir == "" {
@@ -625,10 +627,10 @@ func (st *state) compact(ctx context.Context, units []*unit) error {
 // reports, with what ranking derives from all of them.
 func assemble(units []*unit, st *state) (*Index, error) {
 	reports := make([]*corpus.Report, len(units))
-	total := 0
+	live := 0
 	for i, u := range units {
 		reports[i] = u.report
-		total += len(u.passages)
+		live += len(u.passages)
 	}
 	th, err := st.opts.Thesaurus.withReports(reports)
 	if err != nil {
@@ -638,46 +640,50 @@ func assemble(units []*unit, st *state) (*Index, error) {
 	ix := &Index{reports: reports, units: units, bleve: bi, shared: st.shared, thesaurus: th, log: st.opts.Logger,
 		analyzer: bi.Mapping().AnalyzerNamed(analyzerName), spans: make(map[string]span, len(units)),
 		titles: make([]string, len(units)), Dir: st.dir, Rebuilt: st.rebuilt && st.dir != ""}
-	if laidOut(units, st.table) {
-		ix.passages = st.table
-	} else {
-		ix.passages = make([]passage, 0, total)
-	}
-	first := 0
-	for ri, u := range units {
-		ix.titles[ri] = corpus.Fold(u.report.Title)
-		ix.spans[u.report.ID+"/"+u.key] = span{first: first, n: len(u.passages)}
-		if len(ix.passages) == first { // a table of its own: copied
-			ix.passages = append(ix.passages, u.passages...)
+
+	// The passage table only grows: a unit whose passages are in it already
+	// (read into it at open, or unchanged since the index reloaded) keeps
+	// them where they are; the others are appended, in the room left at the
+	// end, where no index in use reads. The passages of reports replaced
+	// or removed stay as dead rows until they are a fifth of the table, or
+	// the room runs out: then a new table is made.
+	table := st.table
+	kept := 0
+	for _, u := range units {
+		if u.at >= 0 && u.at+len(u.passages) <= len(table) && (len(u.passages) == 0 || &table[u.at] == &u.passages[0]) {
+			kept += len(u.passages)
+		} else {
+			u.at = -1
 		}
-		for i := range u.passages {
-			ix.passages[first+i].report, ix.passages[first+i].reportIndex = u.report, ri
+	}
+	if added := live - kept; len(table)+added > cap(table) || len(table)+added-live > live/4 {
+		table = make([]passage, 0, live+live/16)
+		for _, u := range units {
+			u.at = -1
+		}
+	}
+	for ri, u := range units {
+		n := len(u.passages)
+		if u.at < 0 {
+			u.at = len(table)
+			table = append(table, u.passages...)
+		}
+		if n > 0 && table[u.at].report != u.report { // rows no index reads yet
+			for i := range n {
+				table[u.at+i].report = u.report
+			}
 		}
 		// The unit's passages are the table's from now on: one copy. Its
 		// folded strings live on in the passages; the rest was for
 		// writing it.
-		u.passages = ix.passages[first : first+len(u.passages) : first+len(u.passages)]
+		u.passages = table[u.at : u.at+n : u.at+n]
 		u.folded = nil
-		first += len(u.passages)
+		ix.spans[u.report.ID+"/"+u.key] = span{first: u.at, n: n}
+		ix.titles[ri] = corpus.Fold(u.report.Title)
 	}
-	ix.docCount = len(ix.passages)
+	ix.passages, ix.docCount = table, live
 	st.shared.owner = ix
 	return ix, nil
-}
-
-// laidOut reports whether the units' passages fill table, in order.
-func laidOut(units []*unit, table []passage) bool {
-	at := 0
-	for _, u := range units {
-		if len(u.passages) == 0 {
-			continue
-		}
-		if at+len(u.passages) > len(table) || &u.passages[0] != &table[at] {
-			return false
-		}
-		at += len(u.passages)
-	}
-	return at == len(table) && at > 0
 }
 
 // countChars is the index's character counts: those of the index before

@@ -256,14 +256,14 @@ func decodeUnit(d *corpus.Decoder, table *[]passage) (*unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &unit{report: r}
+	u := &unit{report: r, at: -1}
 	f := decodeFolder(d, r)
 	u.folded = f
 	n := d.Count()
 	if table != nil && cap(*table)-len(*table) >= n {
-		start := len(*table)
-		*table = (*table)[:start+n]
-		u.passages = (*table)[start : start+n : start+n]
+		u.at = len(*table)
+		*table = (*table)[:u.at+n]
+		u.passages = (*table)[u.at : u.at+n : u.at+n]
 	} else {
 		u.passages = make([]passage, n)
 	}

@@ -230,7 +230,7 @@ func TestReload(t *testing.T) {
 			if err != nil || len(skipped) > 0 {
 				t.Fatalf("Reload: %v %v", err, skipped)
 			}
-			defer ix.Close()
+			defer func() { ix.Close() }()
 			if p.Parsed != 1 || p.Indexed != 1 || !slices.Equal(ix.Changes.Changed, []string{"兰州新区小火车报告"}) {
 				t.Errorf("progress %+v, changes %+v; want the changed report alone parsed", p, ix.Changes)
 			}
@@ -264,6 +264,38 @@ func TestReload(t *testing.T) {
 			}
 			if _, _, err := old.Reload(ctx, reports, Options{}); err == nil {
 				t.Error("a replaced index reloaded again")
+			}
+
+			// Reload after reload, the report changing length, going and
+			// coming back: the passage table grows, keeps dead rows, is
+			// made anew; answers and counts stay those of an index built
+			// from nothing.
+			for i := range 12 {
+				path := filepath.Join(reports, "mini.txt")
+				switch i % 4 {
+				case 3:
+					os.Remove(path)
+				default:
+					write(t, path, "兰州新区小火车报告\n\n全年建成小火车站"+strings.Repeat("又", i)+"5座以上。"+strings.Repeat("小火车线路年内通车。", i%4)+"\n")
+				}
+				next, _, err := ix.Reload(ctx, reports, Options{})
+				if err != nil {
+					t.Fatalf("reload %d: %v", i, err)
+				}
+				ix = next
+				fresh, _, err := OpenDir(ctx, "", reports, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !maps.Equal(ix.charDF, fresh.charDF) || ix.Len() != fresh.Len() {
+					t.Errorf("reload %d: %d sentences, counts equal %v; built anew: %d", i, ix.Len(), maps.Equal(ix.charDF, fresh.charDF), fresh.Len())
+				}
+				for _, q := range []string{"小火车站建几座", "中欧班列目标", "小火车线路"} {
+					if got, want := hitTexts(search(t, ix, q)), hitTexts(search(t, fresh, q)); !slices.Equal(got, want) {
+						t.Errorf("reload %d: %s → %q; built anew: %q", i, q, got, want)
+					}
+				}
+				fresh.Close()
 			}
 		})
 	}
