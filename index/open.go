@@ -380,11 +380,11 @@ func (st *state) commitDir(ctx context.Context, corpusDir string) (*Index, []cor
 func (st *state) loadFile(f corpus.File, h *held) (*unit, error) {
 	src := sourceOf(f)
 	if h != nil && h.source == src {
-		if u, err := st.unitOf(h); err == nil {
+		u, err := st.unitOf(h)
+		if err == nil {
 			return u, nil
-		} else {
-			st.opts.Logger.Warn("kept report unreadable; parsing it again", "file", f.Path, "err", err)
 		}
+		st.opts.Logger.Warn("kept report unreadable; reading the file again", "file", f.Path, "err", err)
 	}
 	data, err := os.ReadFile(f.Path)
 	if err != nil {
