@@ -102,11 +102,14 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 	}
 	log := env.logger(slog.LevelWarn)
 	var progress func(index.Progress)
-	if line := newProgressLine(env.stderr); line != nil {
+	line := newProgressLine(env.stderr)
+	if line != nil {
 		progress = line.update
-		defer line.done()
 	}
 	ix, err := openIndex(ctx, cfg, log, progress)
+	if line != nil {
+		line.done() // before what is printed next
+	}
 	if err != nil {
 		return err
 	}

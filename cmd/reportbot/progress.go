@@ -21,6 +21,8 @@ type progressLine struct {
 	indexing  time.Time // when the first sentence was written
 	lastDrawn time.Time
 	width     int // of the last line drawn, to blank what a shorter one leaves
+	last      index.Progress
+	pending   bool // last is not drawn yet
 }
 
 // newProgressLine is nil when w is not a terminal.
@@ -38,11 +40,16 @@ func (p *progressLine) update(pr index.Progress) {
 	if pr.Indexed > 0 && p.indexing.IsZero() {
 		p.indexing = now
 	}
+	p.last, p.pending = pr, true
 	finished := pr.Sentences > 0 && pr.Indexed == pr.Sentences
 	if now.Sub(p.lastDrawn) < 100*time.Millisecond && !finished {
 		return
 	}
-	p.lastDrawn = now
+	p.draw(pr, now)
+}
+
+func (p *progressLine) draw(pr index.Progress, now time.Time) {
+	p.lastDrawn, p.pending = now, false
 	line := fmt.Sprintf("reports %d/%d read (%d parsed)", pr.ReportsRead, max(pr.Reports, pr.ReportsRead), pr.Parsed)
 	if pr.Sentences > 0 { // known once every report is read
 		line += fmt.Sprintf(" · sentences %d/%d indexed", pr.Indexed, pr.Sentences)
@@ -69,9 +76,14 @@ func (p *progressLine) eta(pr index.Progress, now time.Time) (time.Duration, boo
 	return 0, false
 }
 
-// done ends the line, when one was drawn.
+// done draws the last progress, when it is not drawn yet, and ends the
+// line, when one was drawn.
 func (p *progressLine) done() {
-	if p.width > 0 {
-		fmt.Fprintln(p.w)
+	if p.width == 0 {
+		return
 	}
+	if p.pending {
+		p.draw(p.last, p.now())
+	}
+	fmt.Fprintln(p.w)
 }

@@ -35,6 +35,15 @@ func TestProgressLine(t *testing.T) {
 	if draws := strings.Count(text, "\r"); draws > 100 {
 		t.Errorf("%d redraws for 3 s of work; want at most ten a second", draws)
 	}
+	// Fast work drawn once at the start gets its last state drawn at the end.
+	out.Reset()
+	quick := &progressLine{w: &out, now: func() time.Time { return now }, start: now}
+	quick.update(index.Progress{Reports: 2, ReportsRead: 1})
+	quick.update(index.Progress{Reports: 2, ReportsRead: 2})
+	quick.done()
+	if !strings.HasSuffix(out.String(), "reports 2/2 read (0 parsed)\n") {
+		t.Errorf("the last progress is not drawn at the end: %q", out.String())
+	}
 	if newProgressLine(&out) != nil {
 		t.Error("a progress line on something that is not a terminal")
 	}
