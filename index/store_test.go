@@ -300,3 +300,50 @@ func TestReload(t *testing.T) {
 		})
 	}
 }
+
+// Questions keep being answered, by the index in use, while a reload
+// rewrites bleve and grows the passage table they read (run with -race).
+func TestSearchDuringReload(t *testing.T) {
+	ctx := t.Context()
+	reports, dir := reportFolder(t), t.TempDir()
+	ix, _, err := OpenDir(ctx, dir, reports, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func(old *Index) {
+		answered := 0
+		for {
+			select {
+			case <-stop:
+				done <- answered
+				return
+			default:
+			}
+			hits, err := old.Search(ctx, "中欧班列目标", 5)
+			if err != nil {
+				t.Error(err)
+			}
+			if len(hits) > 0 {
+				answered++
+			}
+		}
+	}(ix)
+	for i := range 5 {
+		write(t, filepath.Join(reports, "mini.txt"), "兰州新区小火车报告\n\n全年建成小火车站"+strings.Repeat("又", i)+"5座以上。\n")
+		next, _, err := ix.Reload(ctx, reports, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hits := search(t, next, "小火车站建几座"); len(hits) == 0 {
+			t.Errorf("reload %d does not answer from the changed report", i)
+		}
+		ix = next
+	}
+	close(stop)
+	if answered := <-done; answered == 0 {
+		t.Error("the index in use answered nothing during the reloads")
+	}
+	ix.Close()
+}
