@@ -580,7 +580,7 @@ func testReload(t *testing.T, open func(*testing.T) bot.Store) {
 	}})
 	mustContain(t, "before 重载", one(t, b, private("张三", "中欧班列目标")), "200列以上")
 	done := one(t, b, private("管理员甲", "重载"))
-	mustContain(t, "重载", done, "已重载1份报告", "《兰州新区小火车报告》")
+	mustContain(t, "重载", done, "已重载:共1份报告", "新增1份:《兰州新区小火车报告》", "移除1份")
 	if reloads != 1 || b.Searcher() != bot.Searcher(mini) {
 		t.Fatalf("after 重载: %d reloads, searcher %T; want 1 and the new index", reloads, b.Searcher())
 	}
@@ -609,6 +609,34 @@ func testReload(t *testing.T, open func(*testing.T) bot.Store) {
 
 	none := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}})
 	mustContain(t, "重载 without Reload", one(t, none, private("管理员甲", "重载")), "不支持重载")
+
+	// Many reports changed: counted, a few named, never all.
+	var titles []string
+	for i := range 40 {
+		titles = append(titles, fmt.Sprintf("第%d号报告", i))
+	}
+	many := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Reload: func(context.Context) (bot.Searcher, error) {
+		return changedSearcher{mini, titles}, nil
+	}})
+	reply := one(t, many, private("管理员甲", "重载"))
+	mustContain(t, "重载 of many", reply, "更新40份", "《第0号报告》", "等40份")
+	if strings.Contains(reply, "第39号报告") {
+		t.Errorf("重载 lists every changed report: %q", reply)
+	}
+	unchanged := newBot(t, open(t), bot.Options{Admins: []string{"管理员甲"}, Reload: func(context.Context) (bot.Searcher, error) {
+		return changedSearcher{mini, nil}, nil
+	}})
+	mustContain(t, "重载 of nothing changed", one(t, unchanged, private("管理员甲", "重载")), "没有变化")
+}
+
+// changedSearcher is a searcher whose reload changed the given reports.
+type changedSearcher struct {
+	*index.Index
+	changed []string
+}
+
+func (c changedSearcher) ReloadChanges() (added, changed, removed []string, ok bool) {
+	return nil, c.changed, nil, true
 }
 
 // recordingDigest is a bot.DigestControl that records what the bot asked of

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/reportbot/reportbot/corpus"
 )
 
 const rateNotice = "提问太频繁了,请稍后再问。"
@@ -117,17 +119,78 @@ func (b *Bot) reload(ctx context.Context) string {
 		}
 		return "重载失败,仍使用原来的报告:" + reason + "。"
 	}
+	old := b.Searcher()
 	b.searcher.Store(&s)
-	sentences := 0
-	var titles []string
+	reports, sentences := 0, 0
 	for _, r := range s.Reports() {
-		titles = append(titles, "《"+r.Title+"》")
+		reports++
 		for _, p := range r.Paragraphs {
 			sentences += len(p.Sentences)
 		}
 	}
-	b.log.Info("reports reloaded", "reports", len(titles), "sentences", sentences)
-	return fmt.Sprintf("已重载%d份报告(%d句):%s", len(titles), sentences, strings.Join(titles, "、"))
+	var added, changed, removed []string
+	known := false
+	if rc, ok := s.(ReloadChanges); ok {
+		added, changed, removed, known = rc.ReloadChanges()
+	}
+	if !known {
+		added, removed = diffReports(old.Reports(), s.Reports())
+	}
+	b.log.Info("reports reloaded", "reports", reports, "sentences", sentences, "added", len(added), "changed", len(changed), "removed", len(removed))
+	text := fmt.Sprintf("已重载:共%d份报告,%d句。", reports, sentences)
+	if len(added)+len(changed)+len(removed) == 0 {
+		return text + "报告没有变化。"
+	}
+	for _, kind := range []struct {
+		what   string
+		titles []string
+	}{{"新增", added}, {"更新", changed}, {"移除", removed}} {
+		if len(kind.titles) > 0 {
+			text += fmt.Sprintf("%s%d份:%s。", kind.what, len(kind.titles), someTitles(kind.titles))
+		}
+	}
+	return text
+}
+
+// ReloadChanges is what a Searcher from Options.Reload may tell about what
+// the reload changed: titles of the reports added, changed and removed (ok
+// false when it does not know). Without it 重载 compares the report IDs
+// before and after, which misses reports changed in place.
+type ReloadChanges interface {
+	ReloadChanges() (added, changed, removed []string, ok bool)
+}
+
+func diffReports(before, after []*corpus.Report) (added, removed []string) {
+	had := map[string]bool{}
+	for _, r := range before {
+		had[r.ID] = true
+	}
+	has := map[string]bool{}
+	for _, r := range after {
+		has[r.ID] = true
+		if !had[r.ID] {
+			added = append(added, r.Title)
+		}
+	}
+	for _, r := range before {
+		if !has[r.ID] {
+			removed = append(removed, r.Title)
+		}
+	}
+	return added, removed
+}
+
+// reloadTitlesShown bounds the titles a 重载 reply names of each kind: a
+// thousand reports reloaded are counted, not listed.
+const reloadTitlesShown = 3
+
+func someTitles(titles []string) string {
+	shown := titles[:min(len(titles), reloadTitlesShown)]
+	s := "《" + strings.Join(shown, "》《") + "》"
+	if len(titles) > len(shown) {
+		s += fmt.Sprintf("等%d份", len(titles))
+	}
+	return s
 }
 
 func (b *Bot) subscription(ctx context.Context, in incoming, cmd string) string {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 //go:embed reports/*
@@ -69,7 +70,11 @@ func thesaurusOf(name string) (reportID string, ok bool) {
 
 func attachThesauri(reports []*Report, thesauri map[string]string) {
 	for _, r := range reports {
-		r.Thesaurus = thesauri[r.ID]
+		// Written only when it differs: a report kept from an earlier
+		// load may be in use elsewhere.
+		if t := thesauri[r.ID]; r.Thesaurus != t {
+			r.Thesaurus = t
+		}
 	}
 }
 
@@ -108,6 +113,34 @@ var unsupportedHint = map[string]string{
 // could be loaded from it: an answer set built from nothing would only ever
 // say "not found".
 func LoadDir(dir string) (reports []*Report, skipped []Skipped, err error) {
+	return LoadDirWith(dir, ParseFile)
+}
+
+// File is a report file of a folder, not read yet.
+type File struct {
+	Path    string
+	ID      string // the Report.ID it gives: its name without the extension
+	Size    int64
+	ModTime time.Time
+}
+
+// Parse parses the file's content; errors do not name the file.
+func (f File) Parse(data []byte) (*Report, error) { return parse(f.Path, data) }
+
+// ParseFile reads and parses f: LoadDir's loader.
+func ParseFile(f File) (*Report, error) {
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	return f.Parse(data)
+}
+
+// LoadDirWith is LoadDir with the reading and parsing of each report file
+// left to load, which may instead return a report it kept from an earlier
+// run (an on-disk index does). Everything else (which files are reports,
+// sizes, duplicate IDs, thesaurus files) is LoadDir's.
+func LoadDirWith(dir string, load func(File) (*Report, error)) (reports []*Report, skipped []Skipped, err error) {
 	entries, err := os.ReadDir(dir) // sorted by file name
 	if err != nil {
 		return nil, nil, fmt.Errorf("corpus: read report folder: %w", err)
@@ -138,16 +171,16 @@ func LoadDir(dir string) (reports []*Report, skipped []Skipped, err error) {
 			skip(p, errors.New(hint))
 			continue
 		}
-		if info, err := e.Info(); err == nil && info.Size() > MaxSize {
-			skip(p, ErrTooLarge) // refused before reading it
-			continue
-		}
-		data, err := os.ReadFile(p)
+		info, err := e.Info()
 		if err != nil {
 			skip(p, err)
 			continue
 		}
-		r, err := parse(p, data)
+		if info.Size() > MaxSize {
+			skip(p, ErrTooLarge) // refused before reading it
+			continue
+		}
+		r, err := load(File{Path: p, ID: strings.TrimSuffix(name, filepath.Ext(name)), Size: info.Size(), ModTime: info.ModTime()})
 		if err != nil {
 			skip(p, err)
 			continue

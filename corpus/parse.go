@@ -12,7 +12,7 @@ import (
 
 // ParserVersion changes whenever parsing output may change, so that
 // Fingerprint changes and indexes built from older output are rebuilt.
-const ParserVersion = "corpus/2"
+const ParserVersion = "corpus/3"
 
 // block is one line of body text before structure is recovered: a text
 // line, a Markdown paragraph or list item, or an HTML block element.

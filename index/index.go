@@ -5,12 +5,9 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,11 +15,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/reportbot/reportbot/corpus"
 )
@@ -32,10 +27,9 @@ const (
 	fieldContext = "context"
 	fieldReport  = "report"
 
-	fingerprintKey = "reportbot.fingerprint"
 	// mappingVersion changes whenever the mapping or the documents change
 	// shape, so an on-disk index built by an older reportbot is rebuilt.
-	mappingVersion = "3"
+	mappingVersion = "4"
 )
 
 // freq is how many sentences hold a term in their text and in the headings
@@ -54,32 +48,44 @@ type Index struct {
 	analyzer  analysis.Analyzer
 	titles    []string // folded report titles
 	log       *slog.Logger
-	// Where the index lives on disk, "" in memory; and whether Open rebuilt it.
+	// units are the reports with their passages, in the order of reports;
+	// spans find a bleve document's passage.
+	units []*unit
+	spans map[string]span
+	// shared is the bleve index, which a reload hands on to the index it
+	// makes.
+	shared   *shared
+	reloaded bool // made by Reload: Changes are relative to the index before
+	// Where the index lives on disk, "" in memory; whether Open built it
+	// from nothing; and what opening or reloading it changed.
 	Dir     string
 	Rebuilt bool
+	Changes Changes
 }
 
 // passage is one indexed sentence with what ranking needs in memory, so no
 // stored field is ever read back from bleve.
 type passage struct {
-	report      *corpus.Report
-	reportIndex int // position of report in Index.reports
-	sentence    *corpus.Sentence
-	text        string   // folded sentence text
-	section     string   // folded names of the sections above the sentence
-	lead        string   // folded lead of the item paragraph, "" when none or the sentence is the lead
-	title       string   // folded report title: what every sentence of the report is about
-	names       []string // folded names of the sections above the sentence
-	intro       bool     // in the paragraph that opens its section: the heading describes it
-	term        string   // folded glossary term its paragraph explains, "" elsewhere
-	headline    bool     // one of the report's headline targets (Report.Highlights)
-	runes       int
+	report   *corpus.Report
+	sentence *corpus.Sentence
+	text     string   // folded sentence text
+	section  string   // folded names of the sections above the sentence
+	lead     string   // folded lead of the item paragraph, "" when none or the sentence is the lead
+	title    string   // folded report title: what every sentence of the report is about
+	names    []string // folded names of the sections above the sentence
+	intro    bool     // in the paragraph that opens its section: the heading describes it
+	term     string   // folded glossary term its paragraph explains, "" elsewhere
+	headline bool     // one of the report's headline targets (Report.Highlights)
+	runes    int
 }
 
 // Options configure Build and Open.
 type Options struct {
 	Thesaurus *Thesaurus   // nil: the built-in one
 	Logger    *slog.Logger // nil: discard
+	// Progress, when set, is called as reports are read and sentences
+	// written to bleve.
+	Progress func(Progress)
 }
 
 func (o Options) withDefaults() Options {
@@ -92,94 +98,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Build indexes the reports in memory.
-func Build(ctx context.Context, reports []*corpus.Report, opts Options) (*Index, error) {
-	opts = opts.withDefaults()
-	// Scorch kept in memory (an empty path): bleve.NewMemOnly still gives
-	// the older upsidedown index, several times slower to build and query.
-	bi, err := bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("create in-memory index: %w", err)
-	}
-	ix, err := newIndex(reports, bi, opts)
-	if err != nil {
-		bi.Close()
-		return nil, err
-	}
-	if err := ix.fill(ctx); err != nil {
-		bi.Close()
-		return nil, err
-	}
-	return ix, nil
-}
-
-// Open opens the on-disk index in dir, building it when it is missing or was
-// built from other reports (or by another version of reportbot).
-func Open(ctx context.Context, dir string, reports []*corpus.Report, opts Options) (*Index, error) {
-	opts = opts.withDefaults()
-	fp := Fingerprint(reports)
-	path := filepath.Join(dir, "reportbot.bleve")
-	// A bounded wait for the file lock: another reportbot holding the
-	// index must not hang this one.
-	if bi, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"}); err == nil {
-		got, err := bi.GetInternal([]byte(fingerprintKey))
-		if err == nil && string(got) == fp {
-			ix, err := newIndex(reports, bi, opts)
-			if err != nil {
-				bi.Close()
-				return nil, err
-			}
-			ix.Dir = dir
-			return ix, nil
-		}
-		opts.Logger.Info("index is out of date; rebuilding", "dir", dir, "err", err)
-		bi.Close()
-	} else if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("open index %s: in use by another reportbot process: %w", path, err)
-	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		opts.Logger.Warn("index unreadable; rebuilding", "dir", dir, "err", err)
-	}
-	if err := os.RemoveAll(path); err != nil {
-		return nil, fmt.Errorf("remove old index %s: %w", path, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index dir: %w", err)
-	}
-	bi, err := bleve.New(path, newMapping())
-	if err != nil {
-		return nil, fmt.Errorf("create index %s: %w", path, err)
-	}
-	ix, err := newIndex(reports, bi, opts)
-	if err != nil {
-		bi.Close()
-		return nil, err
-	}
-	ix.Dir, ix.Rebuilt = dir, true
-	if err := ix.fill(ctx); err != nil {
-		bi.Close()
-		os.RemoveAll(path)
-		return nil, err
-	}
-	if err := bi.SetInternal([]byte(fingerprintKey), []byte(fp)); err != nil {
-		bi.Close()
-		return nil, fmt.Errorf("record index fingerprint: %w", err)
-	}
-	return ix, nil
-}
-
-// Fingerprint identifies the reports' content and this index's layout.
-func Fingerprint(reports []*corpus.Report) string {
-	return mappingVersion + "/" + corpus.Fingerprint(reports)
-}
-
-// Close releases the bleve index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
-
 // Reports are the indexed reports in load order.
 func (ix *Index) Reports() []*corpus.Report { return ix.reports }
 
 // Len is the number of indexed sentences.
-func (ix *Index) Len() int { return len(ix.passages) }
+func (ix *Index) Len() int { return ix.docCount }
 
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
@@ -199,61 +122,6 @@ func newMapping() mapping.IndexMapping {
 	m.DefaultAnalyzer = analyzerName
 	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
 	return m
-}
-
-// newIndex lays out the passages in a deterministic order: the document IDs
-// of an on-disk index are positions in this slice.
-func newIndex(reports []*corpus.Report, bi bleve.Index, opts Options) (*Index, error) {
-	th, err := opts.Thesaurus.withReports(reports)
-	if err != nil {
-		return nil, fmt.Errorf("read the reports' thesaurus files: %w", err)
-	}
-	ix := &Index{reports: reports, bleve: bi, thesaurus: th, log: opts.Logger, charDF: map[rune]int{},
-		analyzer: bi.Mapping().AnalyzerNamed(analyzerName), reportPos: map[*corpus.Report]int{}}
-	for i, r := range reports {
-		ix.reportPos[r] = i
-	}
-	for ri, r := range reports {
-		restated := restatedLater(r)
-		headlines := map[*corpus.Sentence]bool{}
-		for _, s := range r.Highlights() {
-			headlines[s] = true
-		}
-		title := corpus.Fold(r.Title)
-		ix.titles = append(ix.titles, title)
-		for _, p := range r.Paragraphs {
-			intro := p.Section != nil && len(p.Section.Paragraphs) > 0 && p.Section.Paragraphs[0] == p && p.Lead == ""
-			section := ""
-			var names []string
-			if p.Section != nil {
-				section = corpus.Fold(strings.Join(sectionWords(p.Section), " "))
-				for sec := p.Section; sec != nil; sec = sec.Parent {
-					names = append(names, corpus.Fold(sec.Name))
-				}
-			}
-			for _, s := range p.Sentences {
-				if restated[s] {
-					continue
-				}
-				ps := passage{report: r, reportIndex: ri, sentence: s, text: corpus.Fold(s.Text), section: section, intro: intro,
-					title: title, names: names, term: corpus.Fold(p.Term), headline: headlines[s],
-					runes: len([]rune(s.Text))}
-				if p.Lead != "" && s.Index > 0 {
-					ps.lead = corpus.Fold(p.Lead)
-				}
-				ix.passages = append(ix.passages, ps)
-				seen := map[rune]bool{}
-				for _, r := range ps.text + ps.section + ps.lead + ps.title {
-					if !seen[r] {
-						seen[r] = true
-						ix.charDF[r]++
-					}
-				}
-			}
-		}
-	}
-	ix.docCount = len(ix.passages)
-	return ix, nil
 }
 
 // restatedLater finds the sentences that a later sentence of the report
@@ -299,37 +167,6 @@ func sectionWords(s *corpus.Section) []string {
 		words = append(words, s.Name, s.Subtitle)
 	}
 	return words
-}
-
-type document struct {
-	Text    string `json:"text"`
-	Context string `json:"context"`
-	Report  string `json:"report"` // position of the report: questions are scoped by it
-}
-
-func (ix *Index) fill(ctx context.Context) error {
-	batch := ix.bleve.NewBatch()
-	for i, p := range ix.passages {
-		// The title stays out: it would put every sentence of a report
-		// among the candidates of any question naming the report's subject.
-		doc := document{Text: p.text, Context: p.section + " " + p.lead, Report: strconv.Itoa(p.reportIndex)}
-		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
-			return fmt.Errorf("index sentence %d of %s: %w", p.sentence.Index, p.report.ID, err)
-		}
-		if batch.Size() >= 2000 {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("index reports: %w", err)
-			}
-			if err := ix.bleve.Batch(batch); err != nil {
-				return fmt.Errorf("write index batch: %w", err)
-			}
-			batch.Reset()
-		}
-	}
-	if err := ix.bleve.Batch(batch); err != nil {
-		return fmt.Errorf("write index batch: %w", err)
-	}
-	return nil
 }
 
 // candidates is how many sentences bleve proposes for ranking.
@@ -436,7 +273,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	if sc.reports != nil {
 		var rqs []bq.Query
 		for _, i := range sc.reports {
-			tq := bleve.NewTermQuery(strconv.Itoa(i))
+			tq := bleve.NewTermQuery(ix.reports[i].ID)
 			tq.SetField(fieldReport)
 			rqs = append(rqs, tq)
 		}
@@ -452,7 +289,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	}
 	cands := make([]int, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		if i, err := strconv.Atoi(h.ID); err == nil && i >= 0 && i < len(ix.passages) && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) {
+		if i, ok := ix.passageOf(h.ID); ok && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) {
 			cands = append(cands, i)
 		}
 	}

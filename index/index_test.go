@@ -196,8 +196,8 @@ func TestOpenReusesAndRebuilds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !third.Rebuilt {
-		t.Error("Open after a report changed did not rebuild")
+	if third.Rebuilt || !slices.Equal(third.Changes.Changed, []string{edited.Title}) {
+		t.Errorf("Open after a report changed: Rebuilt %v, changes %+v; want that report updated", third.Rebuilt, third.Changes)
 	}
 	hits := search(t, third, "中欧班列目标")
 	if len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "300列以上") {
@@ -210,8 +210,8 @@ func TestOpenReusesAndRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fourth.Close()
-	if fourth.Rebuilt {
-		t.Error("Open of the edited reports, unchanged since, rebuilt again")
+	if fourth.Rebuilt || !fourth.Changes.None() {
+		t.Errorf("Open of the edited reports, unchanged since: Rebuilt %v, changes %+v", fourth.Rebuilt, fourth.Changes)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,40 +23,133 @@ import (
 )
 
 // BenchmarkScale1000 measures the index on 1,000 generated reports (~27 MB):
-// building an on-disk index, the heap it keeps, and question latency. The
-// build takes a minute or more on a busy 2-core machine, so it only runs when
-// asked:
+// building an on-disk index from the report files, opening it again (what
+// every start does), updating it when one report changed, 重载's reload,
+// the heap it keeps, and question latency. The build takes a minute or more
+// on a busy 2-core machine, so it only runs when asked:
 //
 //	REPORTBOT_SCALE=1 go test -run '^$' -bench Scale1000 -benchtime=400x ./index
 //
-// The parent benchmark runs once and builds; Build reports what that cost,
-// Search times the dev questions, cycled, one question an iteration.
+// REPORTBOT_SCALE_DIR=DIR keeps the reports (DIR/reports), the index
+// (DIR/index) and the plain bleve index (DIR/plain.bleve) for the
+// whole-process timings of scripts/bench.
+//
+// The parent benchmark runs once and builds; Build, Open, Update and Reload
+// report what they measured as metrics (each runs a fixed number of times,
+// whatever b.N), Search times the dev questions, cycled, one question an
+// iteration.
 func BenchmarkScale1000(b *testing.B) {
 	if os.Getenv("REPORTBOT_SCALE") != "1" {
 		b.Skip("set REPORTBOT_SCALE=1 to build the 1,000-report index (takes minutes)")
 	}
-	dir := b.TempDir()
+	dir := os.Getenv("REPORTBOT_SCALE_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	} else if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
+	}
 	sc, err := buildScale(b, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer sc.ix.Close()
+	defer func() { sc.ix.Close() }()
 	questions := benchQuestions(b)
 	ctx := context.Background()
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	mib := func(n uint64) float64 { return float64(n) / (1 << 20) }
 
 	b.Run("Build", func(b *testing.B) {
 		for range b.N {
 			// The build happened once, above; its cost is in the metrics.
 		}
 		b.ReportMetric(0, "ns/op")
-		b.ReportMetric(float64(len(sc.reports)), "reports")
+		b.ReportMetric(float64(len(sc.ix.Reports())), "reports")
 		b.ReportMetric(float64(sc.bytes)/1e6, "corpus-MB")
 		b.ReportMetric(float64(sc.ix.Len()), "sentences")
 		b.ReportMetric(sc.parse.Seconds(), "parse-s")
 		b.ReportMetric(sc.build.Seconds(), "build-s")
-		b.ReportMetric(float64(sc.heapReports)/(1<<20), "heap-reports-MiB")
-		b.ReportMetric(float64(sc.heapTotal)/(1<<20), "heap-MiB")
+		b.ReportMetric(mib(sc.heapReports), "heap-reports-MiB")
+		b.ReportMetric(mib(sc.heapTotal), "heap-MiB")
 		b.ReportMetric(float64(sc.diskBytes)/(1<<20), "disk-MiB")
+	})
+	// Open: what a start does with a prebuilt index and unchanged
+	// reports (no report parsed), and the heap the open index keeps.
+	b.Run("Open", func(b *testing.B) {
+		sc.reports = nil // only the index's own reports from here on
+		sc.ix.Close()
+		var took []time.Duration
+		for range 5 {
+			start := time.Now()
+			ix, _, err := OpenDir(ctx, filepath.Join(dir, "index"), filepath.Join(dir, "reports"), Options{})
+			took = append(took, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !ix.Changes.None() || ix.Rebuilt {
+				b.Fatalf("reopening unchanged reports changed the index: %+v", ix.Changes)
+			}
+			sc.ix = ix
+			if len(took) < 5 {
+				ix.Close()
+			}
+		}
+		slices.Sort(took)
+		b.ReportMetric(0, "ns/op")
+		b.ReportMetric(ms(took[len(took)/2]), "open-ms")
+		b.ReportMetric(mib(heapInUse()), "heap-MiB")
+	})
+	// Update: one report's figure changed on disk; the next start
+	// re-parses and re-indexes that report alone.
+	b.Run("Update", func(b *testing.B) {
+		sc.ix.Close()
+		var took []time.Duration
+		for i := range 3 {
+			editScaleReport(b, dir, i)
+			start := time.Now()
+			ix, _, err := OpenDir(ctx, filepath.Join(dir, "index"), filepath.Join(dir, "reports"), Options{})
+			took = append(took, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(ix.Changes.Changed) != 1 || len(ix.Changes.Added)+len(ix.Changes.Removed) > 0 {
+				b.Fatalf("one report edited; changes %+v", ix.Changes)
+			}
+			sc.ix = ix
+			if i < 2 {
+				ix.Close()
+			}
+		}
+		slices.Sort(took)
+		b.ReportMetric(0, "ns/op")
+		b.ReportMetric(ms(took[len(took)/2]), "update-ms")
+	})
+	// Reload: 重载 in a running process after one report changed: the
+	// heap's peak while the index in use is brought up to date, against
+	// the heap the open index keeps (the same measure: objects, after a
+	// collection for the steady one).
+	b.Run("Reload", func(b *testing.B) {
+		var took []time.Duration
+		var steady, peak uint64
+		for i := range 3 {
+			editScaleReport(b, dir, 10+i)
+			runtime.GC()
+			steady = max(steady, heapObjects())
+			stop := sampleHeap()
+			start := time.Now()
+			ix, _, err := sc.ix.Reload(ctx, filepath.Join(dir, "reports"), Options{})
+			took = append(took, time.Since(start))
+			peak = max(peak, stop())
+			if err != nil {
+				b.Fatal(err)
+			}
+			sc.ix = ix
+		}
+		slices.Sort(took)
+		b.ReportMetric(0, "ns/op")
+		b.ReportMetric(ms(took[len(took)/2]), "reload-ms")
+		b.ReportMetric(mib(steady), "steady-heap-MiB")
+		b.ReportMetric(mib(peak), "peak-heap-MiB")
+		b.ReportMetric(float64(peak)/float64(steady), "peak/steady")
 	})
 	b.Run("Search", func(b *testing.B) {
 		timeQuestions(b, questions, func(q string) uint64 {
@@ -72,7 +166,7 @@ func BenchmarkScale1000(b *testing.B) {
 	b.Run("PlainBleve", func(b *testing.B) {
 		if plain == nil {
 			start := time.Now()
-			plain = buildPlainBleve(b, sc.reports, filepath.Join(dir, "plain.bleve"))
+			plain = buildPlainBleve(b, sc.ix.Reports(), filepath.Join(dir, "plain.bleve"))
 			b.Logf("plain bleve built in %v", time.Since(start).Round(time.Millisecond))
 		}
 		timeQuestions(b, questions, func(q string) uint64 { return plainSearch(ctx, b, plain, q) })
@@ -80,6 +174,63 @@ func BenchmarkScale1000(b *testing.B) {
 	if plain != nil {
 		plain.Close()
 	}
+}
+
+// editScaleReport changes one figure of report i on disk, differently each
+// call.
+func editScaleReport(tb testing.TB, dir string, i int) {
+	tb.Helper()
+	reports := filepath.Join(dir, "reports")
+	entries, err := os.ReadDir(reports)
+	if err != nil || len(entries) <= i {
+		tb.Fatalf("report folder: %v", err)
+	}
+	path := filepath.Join(reports, entries[i].Name())
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	edits++
+	text := strings.Replace(string(data), "列以上", fmt.Sprintf("列以上(第%d次修订)", edits), 1)
+	if text == string(data) {
+		tb.Fatalf("%s has no figure to edit", path)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+var edits int
+
+// heapObjects is the size of the heap's objects, live or not yet swept:
+// after a collection, what the process keeps.
+func heapObjects() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// sampleHeap samples heapObjects every millisecond until the returned func
+// is called, which returns the largest.
+func sampleHeap() (stop func() uint64) {
+	read := heapObjects
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		peak := read()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				peak = max(peak, read())
+			case <-done:
+				result <- max(peak, read())
+				return
+			}
+		}
+	}()
+	return func() uint64 { close(done); return <-result }
 }
 
 // timeQuestions asks b.N questions, cycling, and reports the latency
@@ -133,7 +284,7 @@ type scale struct {
 	reports     []*corpus.Report
 	bytes       int64         // size of the generated report files
 	parse       time.Duration // corpus.LoadDir of all of them
-	build       time.Duration // index.Open into an empty folder
+	build       time.Duration // index.OpenDir of the files into an empty folder
 	heapReports uint64        // heap in use with the parsed reports alone
 	heapTotal   uint64        // heap in use with reports and the open index
 	diskBytes   int64         // size of the index folder
@@ -171,8 +322,10 @@ func buildScale(b testing.TB, dir string) (*scale, error) {
 	sc.reports = reports
 	sc.heapReports = heapInUse()
 
+	// The build reads and parses the files again: what `reportbot index`
+	// does on a new folder.
 	start = time.Now()
-	ix, err := Open(context.Background(), filepath.Join(dir, "index"), reports, Options{})
+	ix, _, err := OpenDir(context.Background(), filepath.Join(dir, "index"), reportDir, Options{})
 	sc.build = time.Since(start)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/card"
+	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/store/memstore"
 )
 
@@ -53,7 +54,7 @@ func runAsk(ctx context.Context, env environment, args []string) error {
 		return usageError{"ask: give a question, or - to read questions from stdin"}
 	}
 	log := env.logger(slog.LevelWarn)
-	ix, err := openIndex(ctx, cfg, log)
+	ix, err := openIndex(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -112,7 +113,15 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 		return err
 	}
 	log := env.logger(slog.LevelWarn)
-	ix, err := openIndex(ctx, cfg, log)
+	var progress func(index.Progress)
+	line := newProgressLine(env.stderr)
+	if line != nil {
+		progress = line.update
+	}
+	ix, err := openIndex(ctx, cfg, log, progress)
+	if line != nil {
+		line.done() // before what is printed next
+	}
 	if err != nil {
 		return err
 	}
@@ -120,10 +129,13 @@ func runIndex(ctx context.Context, env environment, args []string) error {
 	where := "in memory (use --index DIR to keep it on disk)"
 	if ix.Dir != "" {
 		where = ix.Dir
-		if ix.Rebuilt {
+		switch c := ix.Changes; {
+		case ix.Rebuilt:
 			where += " (built now)"
-		} else {
+		case c.None():
 			where += " (up to date, reused)"
+		default:
+			where += fmt.Sprintf(" (updated: %d added, %d changed, %d removed)", len(c.Added), len(c.Changed), len(c.Removed))
 		}
 	}
 	fmt.Fprintf(env.stdout, "index: %s\nsentences: %d\n", where, ix.Len())

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,10 +221,11 @@ func TestDigestPreviewAndDryRun(t *testing.T) {
 	}
 }
 
-// 重载 on a running chat with an on-disk index rebuilds from the folder
-// without waiting on the open index's lock, and answers from the new index.
+// 重载 on a running chat with an on-disk index updates it in place (the
+// process holds its lock) with the report added since the start, answers
+// from it, and leaves it up to date on disk for the next start.
 func TestChatReloadWithDiskIndex(t *testing.T) {
-	dir := t.TempDir()
+	dir, idx := t.TempDir(), t.TempDir()
 	seed, err := os.ReadFile("../../corpus/reports/2022-lanzhou-xinqu-work-report.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -231,12 +233,60 @@ func TestChatReloadWithDiskIndex(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "2022.txt"), seed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, err := runCLI(t, nil, "重载\n新增床位多少\n", "chat", "--admin", "--corpus", dir, "--index", t.TempDir())
+	var out, stderr strings.Builder
+	stdin := &writeThenRead{r: strings.NewReader("重载\n小火车站建几座\n新增床位多少\n"),
+		path: filepath.Join(dir, "mini.txt"), text: "兰州新区小火车报告\n\n全年建成小火车站3座以上。\n"}
+	err = run(context.Background(), []string{"chat", "--admin", "--corpus", dir, "--index", idx}, func(string) string { return "" }, stdin, &out, &stderr)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
+		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	replies := strings.Split(strings.TrimSpace(out), "\n\n")
-	if len(replies) != 2 || !strings.Contains(replies[0], "已重载1份报告") || !strings.Contains(replies[1], "800张") {
-		t.Errorf("replies:\n%s", out)
+	replies := strings.Split(strings.TrimSpace(out.String()), "\n\n")
+	if len(replies) != 3 || !strings.Contains(replies[0], "共2份报告") || !strings.Contains(replies[0], "新增1份:《兰州新区小火车报告》") ||
+		!strings.Contains(replies[1], "3座") || !strings.Contains(replies[2], "800张") {
+		t.Errorf("replies:\n%s", out.String())
+	}
+	again, _, err := runCLI(t, nil, "", "index", "--corpus", dir, "--index", idx)
+	if err != nil || !strings.Contains(again, "up to date") {
+		t.Errorf("index after the 重载: %v\n%s", err, again)
+	}
+}
+
+// writeThenRead writes a file when stdin is first read: after the bot
+// started, before 重载.
+type writeThenRead struct {
+	r          io.Reader
+	path, text string
+}
+
+func (x *writeThenRead) Read(p []byte) (int, error) {
+	if x.path != "" {
+		os.WriteFile(x.path, []byte(x.text), 0o644)
+		x.path = ""
+	}
+	return x.r.Read(p)
+}
+
+// reportbot index on a report folder re-reads only what changed, says what
+// it changed, and draws no progress line off a terminal.
+func TestIndexCommandUpdatesAChangedReport(t *testing.T) {
+	dir, idx := t.TempDir(), t.TempDir()
+	mini := filepath.Join(dir, "mini.txt")
+	if err := os.WriteFile(mini, []byte("兰州新区小火车报告\n\n全年建成小火车站3座以上。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := runCLI(t, nil, "", "index", "--corpus", dir, "--index", idx)
+	if err != nil || !strings.Contains(out, "built now") || stderr != "" {
+		t.Fatalf("first run: %v\n%s\nstderr: %q", err, out, stderr)
+	}
+	if err := os.WriteFile(mini, []byte("兰州新区小火车报告\n\n全年建成小火车站5座以上。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, nil, "", "index", "--corpus", dir, "--index", idx)
+	if err != nil || !strings.Contains(out, "updated: 0 added, 1 changed, 0 removed") {
+		t.Fatalf("after a change: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, nil, "", "ask", "--corpus", dir, "--index", idx, "小火车站建几座")
+	if err != nil || !strings.Contains(out, "5座") {
+		t.Fatalf("ask after the update: %v\n%s", err, out)
 	}
 }

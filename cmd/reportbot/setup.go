@@ -95,42 +95,64 @@ func loadReports(cfg config.Config, log *slog.Logger) ([]*corpus.Report, error) 
 		return rs, nil
 	}
 	rs, skipped, err := corpus.LoadDir(cfg.Corpus.Dir)
-	for _, s := range skipped {
-		log.Warn("skipped a file of the report folder", "file", s.File, "reason", s.Reason)
-	}
+	logSkipped(log, skipped)
 	if err != nil {
-		return nil, err
+		return nil, &bot.ReloadError{Reason: "报告目录里没有可读的报告", Err: err}
 	}
 	return rs, nil
 }
 
-// openIndex loads the reports and indexes them (on disk when configured).
-func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger) (*index.Index, error) {
-	return buildIndex(ctx, cfg, cfg.Corpus.IndexDir, log)
-}
-
-// buildIndex indexes the configured reports in dir, or in memory when dir is "".
-// Its errors carry the short Chinese reason a failed 重载 shows in chat.
-func buildIndex(ctx context.Context, cfg config.Config, dir string, log *slog.Logger) (*index.Index, error) {
+// openIndex indexes the configured reports, on disk when configured. A
+// report folder goes through index.OpenDir, so that an on-disk index parses
+// only the files that changed since it last saw them. progress may be nil.
+func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progress func(index.Progress)) (*index.Index, error) {
+	opts, err := indexOptions(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	opts.Progress = progress
+	if cfg.Corpus.Dir != "" {
+		ix, skipped, err := index.OpenDir(ctx, cfg.Corpus.IndexDir, cfg.Corpus.Dir, opts)
+		logSkipped(log, skipped)
+		return ix, indexError(err)
+	}
 	reports, err := loadReports(cfg, log)
 	if err != nil {
-		return nil, &bot.ReloadError{Reason: "报告目录里没有可读的报告", Err: err}
+		return nil, err
 	}
-	th, err := index.LoadThesaurus(cfg.Corpus.Thesaurus)
-	if err != nil {
-		return nil, &bot.ReloadError{Reason: "同义词文件读不了", Err: err}
-	}
-	opts := index.Options{Thesaurus: th, Logger: log}
 	var ix *index.Index
-	if dir == "" {
+	if cfg.Corpus.IndexDir == "" {
 		ix, err = index.Build(ctx, reports, opts)
 	} else {
-		ix, err = index.Open(ctx, dir, reports, opts)
+		ix, err = index.Open(ctx, cfg.Corpus.IndexDir, reports, opts)
 	}
+	return ix, indexError(err)
+}
+
+func indexOptions(cfg config.Config, log *slog.Logger) (index.Options, error) {
+	th, err := index.LoadThesaurus(cfg.Corpus.Thesaurus)
 	if err != nil {
-		return nil, &bot.ReloadError{Reason: "建立索引出错", Err: err}
+		return index.Options{}, &bot.ReloadError{Reason: "同义词文件读不了", Err: err}
 	}
-	return ix, nil
+	return index.Options{Thesaurus: th, Logger: log}, nil
+}
+
+func logSkipped(log *slog.Logger, skipped []corpus.Skipped) {
+	for _, s := range skipped {
+		log.Warn("skipped a file of the report folder", "file", s.File, "reason", s.Reason)
+	}
+}
+
+// indexError gives an index error the short Chinese reason a failed 重载
+// shows in chat.
+func indexError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, index.ErrNoReports):
+		return &bot.ReloadError{Reason: "报告目录里没有可读的报告", Err: err}
+	}
+	return &bot.ReloadError{Reason: "建立索引出错", Err: err}
 }
 
 // openStore is Redis when configured (also returned, for the digest's
@@ -200,8 +222,9 @@ func botOptions(cfg config.Config, log *slog.Logger) bot.Options {
 	}
 }
 
-// indexes owns the index in use. 重载 builds a new one and closes the one it
-// replaces a while later, when no search can still be running on it.
+// indexes owns the index in use. 重载 brings it up to date: the reports
+// that did not change are shared by the old index and the new one, and the
+// old one stays usable for the searches running on it until they end.
 type indexes struct {
 	cfg config.Config
 	log *slog.Logger
@@ -210,12 +233,8 @@ type indexes struct {
 	cur *index.Index
 }
 
-// retireAfter is how long a replaced index stays open for searches that
-// started before the reload.
-const retireAfter = time.Minute
-
 func openIndexes(ctx context.Context, cfg config.Config, log *slog.Logger) (*indexes, error) {
-	ix, err := openIndex(ctx, cfg, log)
+	ix, err := openIndex(ctx, cfg, log, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -230,22 +249,29 @@ func (x *indexes) current() *index.Index {
 }
 
 // reload is bot.Options.Reload: nil when the reports are the embedded ones.
-// The new index is built in memory even with corpus.index_dir: the on-disk
-// index of the running process stays open (and locked) until retired.
+// It updates the index in use (on disk when configured) rather than
+// building a second one beside it.
 func (x *indexes) reload() func(ctx context.Context) (bot.Searcher, error) {
 	if x.cfg.Corpus.Dir == "" {
 		return nil
 	}
 	return func(ctx context.Context) (bot.Searcher, error) {
-		ix, err := buildIndex(ctx, x.cfg, "", x.log)
+		opts, err := indexOptions(x.cfg, x.log)
 		if err != nil {
 			return nil, err
 		}
 		x.mu.Lock()
-		old := x.cur
+		defer x.mu.Unlock()
+		ix, skipped, err := x.cur.Reload(ctx, x.cfg.Corpus.Dir, opts)
+		logSkipped(x.log, skipped)
+		if err != nil {
+			return nil, indexError(err)
+		}
+		// The replaced index is not closed: it hands bleve on, and is
+		// collected once the searches running on it end.
 		x.cur = ix
-		x.mu.Unlock()
-		time.AfterFunc(retireAfter, func() { old.Close() })
+		// Every chat core of the process searches through the live searcher,
+		// so they all move to the updated index.
 		return x.live(), nil
 	}
 }

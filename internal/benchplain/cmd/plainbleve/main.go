@@ -10,6 +10,12 @@
 // that imports bleve, because it measures bleve itself.
 //
 //	go run ./internal/benchplain/cmd/plainbleve 中欧班列目标
+//
+// With --index PATH it opens a plain bleve index built before on disk (the
+// 1,000-report benchmark leaves one, see index/scale_bench_test.go) and only
+// searches it: the plain counterpart of `reportbot ask` on a prebuilt index.
+//
+//	plainbleve --index /tmp/scale/plain.bleve 中欧班列目标
 package main
 
 import (
@@ -26,7 +32,14 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), strings.Join(os.Args[1:], " ")); err != nil {
+	args := os.Args[1:]
+	var err error
+	if len(args) > 1 && args[0] == "--index" {
+		err = runOnDisk(context.Background(), args[1], strings.Join(args[2:], " "))
+	} else {
+		err = run(context.Background(), strings.Join(args, " "))
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "plainbleve:", err)
 		os.Exit(1)
 	}
@@ -74,7 +87,24 @@ func run(ctx context.Context, question string) error {
 	if err := idx.Batch(batch); err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
+	return search(ctx, idx, question)
+}
 
+// runOnDisk answers from a plain index on disk built before.
+func runOnDisk(ctx context.Context, path, question string) error {
+	if question == "" {
+		return fmt.Errorf("usage: plainbleve --index PATH QUESTION")
+	}
+	idx, err := bleve.Open(path)
+	if err != nil {
+		return fmt.Errorf("open index: %w", err)
+	}
+	defer idx.Close()
+	return search(ctx, idx, question)
+}
+
+// search prints the stored text of the best sentence.
+func search(ctx context.Context, idx bleve.Index, question string) error {
 	q := bleve.NewMatchQuery(question)
 	q.SetField("text")
 	req := bleve.NewSearchRequestOptions(q, 5, 0, false)
