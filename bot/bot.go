@@ -116,8 +116,9 @@ type Bot struct {
 	// store may still hold a question asked before the outage, which 更多
 	// and 详情 must not continue. A key leaves at its next good save.
 	staleSessions sync.Map // session key → struct{}
-	// examplesOf caches the example questions of the current searcher.
-	examplesOf atomic.Pointer[searcherExamples]
+	// derivedOf caches what is derived from the current searcher's reports
+	// (example questions, region names).
+	derivedOf atomic.Pointer[searcherDerived]
 }
 
 // New returns a bot answering from searcher and keeping state in store.

@@ -89,19 +89,36 @@ func (ex *examples) quoted(n int) string {
 
 // examples returns the example questions of the current reports, computed
 // once per searcher.
-func (b *Bot) examples() *examples {
+func (b *Bot) examples() *examples { return b.derived().examples }
+
+// derived returns what the bot derives from the current searcher's
+// reports, computed once per searcher (the reports change only on 重载).
+func (b *Bot) derived() *searcherDerived {
 	s := b.searcher.Load()
-	if ex := b.examplesOf.Load(); ex != nil && ex.searcher == s {
-		return ex.examples
+	if d := b.derivedOf.Load(); d != nil && d.searcher == s {
+		return d
 	}
-	ex := &searcherExamples{searcher: s, examples: examplesFor((*s).Reports())}
-	b.examplesOf.Store(ex)
-	return ex.examples
+	reports := (*s).Reports()
+	d := &searcherDerived{searcher: s, examples: examplesFor(reports)}
+	for _, r := range reports {
+		for _, n := range r.RegionNames() {
+			d.regionNames = append(d.regionNames, reportName{name: corpus.Fold(n), report: r})
+		}
+	}
+	b.derivedOf.Store(d)
+	return d
 }
 
-type searcherExamples struct {
-	searcher *Searcher
-	examples *examples
+// searcherDerived is what derived computes for one searcher.
+type searcherDerived struct {
+	searcher    *Searcher
+	examples    *examples
+	regionNames []reportName // every name of every report's region, folded
+}
+
+type reportName struct {
+	name   string
+	report *corpus.Report
 }
 
 // forExample is ",例如“A”“B”" with up to n examples, or "" without any.

@@ -179,16 +179,13 @@ func (b *Bot) scopedCommand(cmd string) (r *corpus.Report, rest string) {
 	}
 	var region []*corpus.Report
 	longest := ""
-	for _, rep := range reports {
-		for _, n := range rep.RegionNames() {
-			n = corpus.Fold(n)
-			if strings.Contains(rest, n) && len(n) >= len(longest) {
-				if len(n) > len(longest) {
-					region = region[:0]
-				}
-				longest = n
-				region = append(region, rep)
+	for _, rn := range b.derived().regionNames {
+		if n := rn.name; strings.Contains(rest, n) && len(n) >= len(longest) {
+			if len(n) > len(longest) {
+				region = region[:0]
 			}
+			longest = n
+			region = append(region, rn.report)
 		}
 	}
 	if longest != "" {

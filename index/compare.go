@@ -42,6 +42,11 @@ func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Compa
 	if !ok {
 		return cmp, false, nil
 	}
+	if len(plan.rows) > maxComparisonRows {
+		// Only the newest rows are shown: search only those.
+		cmp.Omitted = len(plan.rows) - maxComparisonRows
+		plan.rows = plan.rows[len(plan.rows)-maxComparisonRows:]
+	}
 	topic := compareWordsRe.ReplaceAllString(plan.rest, " ")
 	wantsFigures := figureIntentRe.MatchString(q)
 	target := ""     // the target row's clause, without its figures: what its outcome reports
@@ -94,10 +99,6 @@ func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Compa
 		}
 		cmp.Rows = append(cmp.Rows, row)
 	}
-	if len(cmp.Rows) > maxComparisonRows {
-		cmp.Omitted = len(cmp.Rows) - maxComparisonRows
-		cmp.Rows = cmp.Rows[len(cmp.Rows)-maxComparisonRows:] // the newest
-	}
 	return cmp, true, nil
 }
 
@@ -117,10 +118,14 @@ func (ix *Index) comparisonPlan(q string) (comparisonPlan, bool) {
 	}
 	var regions []named
 	rest := q
-	for _, rg := range ix.regionNames() {
-		if i := strings.Index(rest, rg.name); i >= 0 {
-			regions = append(regions, named{at: i, name: rg.name, reports: rg.reports})
-			rest = strings.Replace(rest, rg.name, strings.Repeat(" ", len([]rune(rg.name))), 1)
+	for _, rg := range ix.regionNameIndex() {
+		if i := strings.Index(rest, rg.text); i >= 0 {
+			var reports []*corpus.Report
+			for _, p := range rg.reports {
+				reports = append(reports, ix.reports[p])
+			}
+			regions = append(regions, named{at: i, name: rg.text, reports: reports})
+			rest = strings.Replace(rest, rg.text, strings.Repeat(" ", len([]rune(rg.text))), 1)
 		}
 	}
 	sort.Slice(regions, func(i, j int) bool { return regions[i].at < regions[j].at })
@@ -209,32 +214,6 @@ func (ix *Index) comparisonPlan(q string) (comparisonPlan, bool) {
 		return p, false
 	}
 	return p, true
-}
-
-type regionName struct {
-	name    string
-	reports []*corpus.Report
-}
-
-// regionNames are the names of the loaded reports' regions, longest first.
-func (ix *Index) regionNames() []regionName {
-	by := map[string][]*corpus.Report{}
-	for _, r := range ix.reports {
-		for _, n := range r.RegionNames() {
-			by[corpus.Fold(n)] = append(by[corpus.Fold(n)], r)
-		}
-	}
-	var out []regionName
-	for n, rs := range by {
-		out = append(out, regionName{n, rs})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i].name) != len(out[j].name) {
-			return len(out[i].name) > len(out[j].name)
-		}
-		return out[i].name < out[j].name
-	})
-	return out
 }
 
 func (ix *Index) regionReports(region string) []*corpus.Report {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -40,14 +41,17 @@ type freq struct{ text, context int }
 type Index struct {
 	reports   []*corpus.Report
 	reportPos map[*corpus.Report]int // position of each report in reports
-	passages  []passage
-	charDF    map[rune]int
-	docCount  int
-	bleve     bleve.Index
-	thesaurus *Thesaurus
-	analyzer  analysis.Analyzer
-	titles    []string // folded report titles
-	log       *slog.Logger
+	// regionNames of the reports, longest first (regionNameIndex).
+	regionOnce  sync.Once
+	regionNames []regionName
+	passages    []passage
+	charDF      map[rune]int
+	docCount    int
+	bleve       bleve.Index
+	thesaurus   *Thesaurus
+	analyzer    analysis.Analyzer
+	titles      []string // folded report titles
+	log         *slog.Logger
 	// units are the reports with their passages, in the order of reports;
 	// spans find a bleve document's passage.
 	units []*unit

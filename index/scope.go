@@ -59,27 +59,7 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 	} else if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(question)); m != nil {
 		sc.year, _ = strconv.Atoi(m[1])
 	}
-	// Region names of the loaded reports, longest first.
-	type name struct {
-		text    string
-		reports []int
-	}
-	byName := map[string][]int{}
-	for i, r := range ix.reports {
-		for _, n := range r.RegionNames() {
-			byName[corpus.Fold(n)] = append(byName[corpus.Fold(n)], i)
-		}
-	}
-	var names []name
-	for n, rs := range byName {
-		names = append(names, name{n, rs})
-	}
-	sort.Slice(names, func(i, j int) bool {
-		if len(names[i].text) != len(names[j].text) {
-			return len(names[i].text) > len(names[j].text)
-		}
-		return names[i].text < names[j].text
-	})
+	names := ix.regionNameIndex()
 	allowed := map[int]bool{}
 	for _, n := range names {
 		if !strings.Contains(question, n.text) {
@@ -133,4 +113,35 @@ func holdsAll(p *passage, required []string) bool {
 		}
 	}
 	return true
+}
+
+// regionName is a name of the loaded reports' regions (folded) and the
+// positions of the reports it names.
+type regionName struct {
+	text    string
+	reports []int
+}
+
+// regionNameIndex lists the region names of the loaded reports, longest
+// first; computed once per index (every question looks them up).
+func (ix *Index) regionNameIndex() []regionName {
+	ix.regionOnce.Do(func() {
+		byName := map[string][]int{}
+		for i, r := range ix.reports {
+			for _, n := range r.RegionNames() {
+				byName[corpus.Fold(n)] = append(byName[corpus.Fold(n)], i)
+			}
+		}
+		for n, rs := range byName {
+			ix.regionNames = append(ix.regionNames, regionName{n, rs})
+		}
+		sort.Slice(ix.regionNames, func(i, j int) bool {
+			a, b := ix.regionNames[i].text, ix.regionNames[j].text
+			if len(a) != len(b) {
+				return len(a) > len(b)
+			}
+			return a < b
+		})
+	})
+	return ix.regionNames
 }
