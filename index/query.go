@@ -61,8 +61,9 @@ type query struct {
 	asksAmount bool
 	// asksPerson: 是谁, 叫什么名字: work reports name no office holders.
 	asksPerson bool
-	// asksTime: 哪年, 什么时候: a sentence stating a time answers best.
-	asksTime bool
+	// asksTime: 什么时候: a sentence stating a time answers best;
+	// asksDate: 哪年, 几月: only one stating a date answers.
+	asksTime, asksDate bool
 	// timeWords the question said (今年, 去年): a sentence saying them too
 	// speaks of that time for certain.
 	timeWords []string
@@ -90,6 +91,7 @@ var (
 	timeAskRe      = regexp.MustCompile(`哪年|哪一年|哪天|几月|几号|啥时候|什么时候|何时|多久|多长时间`)
 	timeWordRe     = regexp.MustCompile(`今年|去年|明年|上年|过去一年|过去五年`)
 	personAskRe    = regexp.MustCompile(`是谁|叫什么名字|叫啥名|哪位领导|姓什么`)
+	dateAskRe      = regexp.MustCompile(`哪年|哪一年|哪天|几月|几号(?:$|[^线])`)
 	definitionRe   = regexp.MustCompile(`什么意思|啥意思|是什么|是啥|是指|指什么|指的是|含义|意思是|怎么理解|什么叫|何谓`)
 	figureIntentRe = regexp.MustCompile(`目标|指标|多少|几|多大|多高|多长|多久|规模|数量|增长|增速|达到|任务|预期|计划`)
 )
@@ -131,6 +133,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	q.definition = definitionRe.MatchString(s)
 	q.timeWords = timeWordRe.FindAllString(s, -1)
 	q.asksTime = timeAskRe.MatchString(s)
+	q.asksDate = dateAskRe.MatchString(s)
 	q.asksPerson = personAskRe.MatchString(s)
 	q.asksAmount = amountAskRe.MatchString(s) && !q.asksTime
 	switch {

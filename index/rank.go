@@ -538,6 +538,9 @@ func (rk *ranker) rank(cands []int, limit int) []corpus.Hit {
 				break
 			}
 		}
+		if rk.q.asksDate && !statesTime(p.text) {
+			continue // 新区哪年成立的: a sentence with no date does not say
+		}
 		if rk.q.asksTime && statesTime(p.text) {
 			score += timeBonus // 什么时候: a sentence that names a date or deadline
 		}

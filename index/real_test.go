@@ -209,3 +209,48 @@ func containsAny(s string, words []string) bool {
 	}
 	return false
 }
+
+// Issue 9's wrong replies: facts the report does not state, filler words
+// that took over a question, a past-tense question given this year's plan.
+func TestSeedFactsNotStatedAndFillers(t *testing.T) {
+	ix := seedIndex(t)
+	for _, q := range []string{"新区有多少人口", "新区面积多大", "新区哪年成立的", "新区离兰州市区多远", "新区有几个镇",
+		"新区党工委书记是谁", "中欧班列去年开了多少列", "中欧班列运费多少钱一柜"} {
+		if hits := search(t, ix, q); len(hits) != 0 {
+			t.Errorf("%s: %q; want not found", q, hits[0].Sentence.Text)
+		}
+	}
+	if hits := search(t, ix, "领导说的335+X是啥"); len(hits) == 0 || !strings.Contains(hits[0].Sentence.Text, "335+X") {
+		t.Errorf("领导说的335+X是啥: %v; want the 335+X sentence, not one about 领导", hitTexts(hits))
+	}
+}
+
+// A comparison over years where one report has nothing on the topic says so
+// on that row, and the rows that have it keep their figures.
+func TestRealComparisonTopicMissingInOneYear(t *testing.T) {
+	ix := realIx(t)
+	// 专项债 appears as a target in some national reports only.
+	cmp, ok, err := ix.Compare(context.Background(), "这几年地方政府专项债券安排多少")
+	if err != nil || !ok {
+		t.Fatalf("%v %v", ok, err)
+	}
+	with, without := 0, 0
+	for _, row := range cmp.Rows {
+		switch {
+		case row.Report == nil:
+		case row.Hit == nil:
+			without++
+		case len(row.Figures) > 0:
+			with++
+		}
+	}
+	if with == 0 {
+		t.Errorf("no row states a figure: %+v", cmp.Rows)
+	}
+	for _, row := range cmp.Rows {
+		if row.Hit != nil && !strings.Contains(row.Clause, "专项债") {
+			t.Errorf("%s: %q is not about 专项债", row.Label, row.Clause)
+		}
+	}
+	t.Logf("%d rows with a figure, %d saying the report has nothing", with, without)
+}
