@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reportbot/reportbot/internal/redistest"
 )
@@ -288,5 +289,41 @@ func TestIndexCommandUpdatesAChangedReport(t *testing.T) {
 	out, _, err = runCLI(t, nil, "", "ask", "--corpus", dir, "--index", idx, "小火车站建几座")
 	if err != nil || !strings.Contains(out, "5座") {
 		t.Fatalf("ask after the update: %v\n%s", err, out)
+	}
+}
+
+// TestAskComparisonJSON: a question across reports answers one line per
+// report in the text, within the reply limit, and gives the rows as data.
+func TestAskComparisonJSON(t *testing.T) {
+	corpusDir, err := filepath.Abs("../../testdata/reports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, map[string]string{"REPORTBOT_CORPUS": corpusDir}, "", "ask", "--json", "2021年到2023年国内生产总值增长目标分别是多少")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Answer     string `json:"answer"`
+		Comparison []struct {
+			Report  string   `json:"report"`
+			Year    int      `json:"year"`
+			Text    string   `json:"text"`
+			Figures []string `json:"figures"`
+		} `json:"comparison"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(got.Comparison) != 3 {
+		t.Fatalf("%d comparison rows, want 3 (2021, 2022, 2023): %s", len(got.Comparison), out)
+	}
+	for i, row := range got.Comparison {
+		if row.Year != 2021+i || row.Report == "" || len(row.Figures) == 0 || !strings.Contains(got.Answer, row.Text) {
+			t.Errorf("row %d: %+v; want year %d with a figure, its clause in the answer", i, row, 2021+i)
+		}
+	}
+	if !strings.Contains(got.Answer, "变化:") || utf8.RuneCountInString(got.Answer) > 600 {
+		t.Errorf("answer:\n%s\nwant the figures in a row, under 600 characters", got.Answer)
 	}
 }
