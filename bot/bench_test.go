@@ -10,8 +10,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/reportbot/reportbot/bot"
 	"github.com/reportbot/reportbot/corpus"
@@ -79,8 +82,32 @@ func BenchmarkAsk(b *testing.B) {
 // "halfload" lets messages arrive at half the capacity, for the latency
 // under a load the machine carries.
 func BenchmarkHandleRedis(b *testing.B) {
-	_, store := benchRedis(b)
-	benchModes(b, benchIndex(b), store)
+	srv, store := benchRedis(b)
+	rdb := srv.Client(b)
+	benchModes(b, benchIndex(b), store, func() time.Duration { return redisCPU(b, rdb) })
+}
+
+// redisCPU is the CPU time redis-server has used (INFO cpu).
+func redisCPU(b *testing.B, rdb *redis.Client) time.Duration {
+	info, err := rdb.InfoMap(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sec float64
+	for _, f := range []string{"used_cpu_sys", "used_cpu_user"} {
+		v, _ := strconv.ParseFloat(info["CPU"][f], 64)
+		sec += v
+	}
+	return time.Duration(sec * float64(time.Second))
+}
+
+// processCPU is the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchRedis is a fresh redis-server and a store on it.
@@ -97,18 +124,22 @@ func benchRedis(b *testing.B) (*redistest.Server, *redisstore.Store) {
 // BenchmarkHandleMemory is the same with the in-memory store: the cost of
 // the bot itself, without Redis round trips.
 func BenchmarkHandleMemory(b *testing.B) {
-	benchModes(b, benchIndex(b), memstore.New())
+	benchModes(b, benchIndex(b), memstore.New(), func() time.Duration { return 0 })
 }
 
-func benchModes(b *testing.B, ix *index.Index, store bot.Store) {
+// benchModes runs the three modes. serverCPU is the CPU time the store's
+// server has used so far (0 without a server): with the process's own, it
+// gives the CPU a message costs, which a busy shared machine does not skew
+// as it skews msgs/s.
+func benchModes(b *testing.B, ix *index.Index, store bot.Store, serverCPU func() time.Duration) {
 	var capacity float64 // msgs/s of the last parallel run
-	b.Run("parallel", func(b *testing.B) { capacity = newLoad(b, ix, store).parallel(b) })
-	b.Run("serial", func(b *testing.B) { newLoad(b, ix, store).serial(b) })
+	b.Run("parallel", func(b *testing.B) { capacity = newLoad(b, ix, store, serverCPU).parallel(b) })
+	b.Run("serial", func(b *testing.B) { newLoad(b, ix, store, serverCPU).serial(b) })
 	b.Run("halfload", func(b *testing.B) {
 		if capacity == 0 { // run alone: measure the capacity first
-			capacity = newLoad(b, ix, store).capacity(b)
+			capacity = newLoad(b, ix, store, serverCPU).capacity(b)
 		}
-		newLoad(b, ix, store).openLoop(b, capacity/2)
+		newLoad(b, ix, store, serverCPU).openLoop(b, capacity/2)
 	})
 }
 
@@ -128,6 +159,7 @@ type load struct {
 	bot       *bot.Bot
 	questions []string
 	run       int64
+	serverCPU func() time.Duration
 	next      atomic.Int64
 	silences  atomic.Int64
 
@@ -135,12 +167,13 @@ type load struct {
 	took []time.Duration
 }
 
-func newLoad(b *testing.B, ix *index.Index, store bot.Store) *load {
+func newLoad(b *testing.B, ix *index.Index, store bot.Store, serverCPU func() time.Duration) *load {
 	generous := bot.RateLimit{Burst: 1 << 30, Per: time.Millisecond}
 	return &load{
 		bot:       bot.New(ix, store, bot.Options{UserRate: generous, GroupRate: generous}),
 		questions: benchQuestions(b),
 		run:       benchRun.Add(1),
+		serverCPU: serverCPU,
 		took:      make([]time.Duration, 0, b.N),
 	}
 }
@@ -248,10 +281,16 @@ func (l *load) capacity(b *testing.B) float64 {
 func (l *load) measure(b *testing.B, all func()) float64 {
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0, server0 := time.Now(), processCPU(), l.serverCPU()
 	all()
 	elapsed := time.Since(start)
+	cpu, server := processCPU()-cpu0, l.serverCPU()-server0
 	b.StopTimer()
+	perMsg := func(d time.Duration) float64 { return float64(d/time.Microsecond) / float64(b.N) }
+	b.ReportMetric(perMsg(cpu+server), "cpu-µs/msg")
+	if server > 0 {
+		b.ReportMetric(perMsg(server), "redis-cpu-µs/msg")
+	}
 	if n := l.silences.Load(); n > 0 {
 		b.Fatalf("%d of %d messages got no reply: a rate limit or the de-duplication bit", n, b.N)
 	}
@@ -296,7 +335,7 @@ func BenchmarkRedisMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		before := usedMemory()
-		l := newLoad(b, ix, store)
+		l := newLoad(b, ix, store, nil)
 		for range messages {
 			l.handle()
 		}

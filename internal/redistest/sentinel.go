@@ -75,6 +75,12 @@ func startSentinel(tb testing.TB) (*Sentinel, error) {
 			return nil, fmt.Errorf("sentinel %d: %w", i+1, err)
 		}
 		tb.Cleanup(s.Stop)
+		// Sentinel polls INFO every 10 s and says hello every 2 s; a test
+		// need not wait that long to learn of the replica and the others,
+		// or to see a resynced replica (SENTINEL DEBUG, Redis 7.0+).
+		if err := do(context.Background(), s.Addr, "SENTINEL", "DEBUG", "info-period", 200, "publish-period", 200).Err(); err != nil {
+			return nil, fmt.Errorf("sentinel %d: SENTINEL DEBUG: %w", i+1, err)
+		}
 		set.Sentinels = append(set.Sentinels, s)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -97,6 +97,8 @@ func WithLogger(log *slog.Logger) Option {
 }
 
 // New wraps a client the caller configured and owns: Close leaves it open.
+// A Sentinel client made by the caller is treated as one server (the
+// digest's records do not wait for a replica); Open knows better.
 func New(client redis.UniversalClient, opts ...Option) *Store {
 	s := &Store{client: client, prefix: DefaultPrefix, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
