@@ -298,18 +298,9 @@ func (l *load) measure(b *testing.B, all func()) float64 {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	rate := float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "msgs/s")
-	b.ReportMetric(ms(percentile(l.took, 0.50)), "p50-ms")
-	b.ReportMetric(ms(percentile(l.took, 0.99)), "p99-ms")
+	b.ReportMetric(ms(testkit.Percentile(l.took, 0.50)), "p50-ms")
+	b.ReportMetric(ms(testkit.Percentile(l.took, 0.99)), "p99-ms")
 	return rate
-}
-
-// percentile of sorted durations, nearest rank.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted))*p+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // BenchmarkRedisMemory measures what Redis holds for the bot after the

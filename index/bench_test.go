@@ -3,14 +3,12 @@ package index
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/internal/benchplain"
 	"github.com/reportbot/reportbot/internal/testkit"
 )
 
@@ -80,63 +78,18 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-// plainDoc is the whole of a plain bleve document: the sentence.
-type plainDoc struct {
-	Text string `json:"text"`
-}
-
-// buildPlainBleve indexes every sentence of the reports as it is written,
-// one document each, with bleve's own cjk analyzer and the text stored: the
-// setup a bleve user would start from. In memory when path is "" (what
-// bleve.NewMemOnly gives: the older upsidedown index on a gtreap store),
-// scorch in memory when path is scorchInMemory, else scorch on disk at path.
+// buildPlainBleve is the plain setup (internal/benchplain) on the reports:
+// in memory when path is "" (what bleve.NewMemOnly gives), scorch in memory
+// when path is scorchInMemory, else scorch on disk at path.
 func buildPlainBleve(tb testing.TB, reports []*corpus.Report, path string) bleve.Index {
 	tb.Helper()
-	text := bleve.NewTextFieldMapping()
-	text.Analyzer = cjk.AnalyzerName
-	text.Store = true
-	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt("text", text)
-	m := bleve.NewIndexMapping()
-	m.DefaultMapping = doc
-	m.DefaultAnalyzer = cjk.AnalyzerName
-
-	var (
-		bi  bleve.Index
-		err error
-	)
-	switch path {
-	case "":
-		bi, err = bleve.NewMemOnly(m)
-	case scorchInMemory:
-		bi, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
-	default:
-		bi, err = bleve.New(path, m)
+	where := benchplain.Storage{Path: path}
+	if path == scorchInMemory {
+		where = benchplain.Storage{Scorch: true}
 	}
+	bi, err := benchplain.Build(reports, where)
 	if err != nil {
-		tb.Fatalf("create plain bleve index: %v", err)
-	}
-	batch := bi.NewBatch()
-	n := 0
-	for _, r := range reports {
-		for _, p := range r.Paragraphs {
-			for _, s := range p.Sentences {
-				if err := batch.Index(strconv.Itoa(n), plainDoc{Text: s.Text}); err != nil {
-					tb.Fatalf("index sentence: %v", err)
-				}
-				n++
-				// Batches of the size the index package uses.
-				if batch.Size() >= 2000 {
-					if err := bi.Batch(batch); err != nil {
-						tb.Fatalf("write plain bleve batch: %v", err)
-					}
-					batch.Reset()
-				}
-			}
-		}
-	}
-	if err := bi.Batch(batch); err != nil {
-		tb.Fatalf("write plain bleve batch: %v", err)
+		tb.Fatal(err)
 	}
 	return bi
 }
@@ -156,24 +109,14 @@ func BenchmarkPlainBleve(b *testing.B) {
 	}
 }
 
-// plainSearch is the plain setup's question: a match query on the text, top
-// 5, with the stored sentence of each hit. It returns how many sentences
-// matched at all.
+// plainSearch is the plain setup's question, top 5 with the stored text. It
+// returns how many sentences matched at all.
 func plainSearch(ctx context.Context, tb testing.TB, bi bleve.Index, question string) uint64 {
-	q := bleve.NewMatchQuery(question)
-	q.SetField("text")
-	req := bleve.NewSearchRequestOptions(q, 5, 0, false)
-	req.Fields = []string{"text"}
-	res, err := bi.SearchInContext(ctx, req)
+	_, matched, err := benchplain.Search(ctx, bi, question, 5)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if len(res.Hits) > 0 {
-		if _, ok := res.Hits[0].Fields["text"].(string); !ok {
-			tb.Fatalf("plain bleve hit without its stored text: %v", res.Hits[0].Fields)
-		}
-	}
-	return res.Total
+	return matched
 }
 
 // BenchmarkBuildPlainBleve is the plain setup's index build, for comparison

@@ -1,10 +1,8 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -20,6 +18,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/reportbot/reportbot/corpus"
+	"github.com/reportbot/reportbot/internal/testkit"
 )
 
 // BenchmarkScale1000 measures the index on 1,000 generated reports (~27 MB):
@@ -152,7 +151,7 @@ func BenchmarkScale1000(b *testing.B) {
 		b.ReportMetric(float64(peak)/float64(steady), "peak/steady")
 	})
 	b.Run("Search", func(b *testing.B) {
-		timeQuestions(b, questions, func(q string) uint64 {
+		testkit.TimeQuestions(b, questions, func(q string) uint64 {
 			if _, err := sc.ix.Search(ctx, q, 5); err != nil {
 				b.Fatal(err)
 			}
@@ -169,7 +168,7 @@ func BenchmarkScale1000(b *testing.B) {
 			plain = buildPlainBleve(b, sc.ix.Reports(), filepath.Join(dir, "plain.bleve"))
 			b.Logf("plain bleve built in %v", time.Since(start).Round(time.Millisecond))
 		}
-		timeQuestions(b, questions, func(q string) uint64 { return plainSearch(ctx, b, plain, q) })
+		testkit.TimeQuestions(b, questions, func(q string) uint64 { return plainSearch(ctx, b, plain, q) })
 	})
 	if plain != nil {
 		plain.Close()
@@ -231,51 +230,6 @@ func sampleHeap() (stop func() uint64) {
 		}
 	}()
 	return func() uint64 { close(done); return <-result }
-}
-
-// timeQuestions asks b.N questions, cycling, and reports the latency
-// percentiles. The tail is a few questions, not noise: it names them (with
-// how many sentences matched when search says).
-func timeQuestions(b *testing.B, questions []string, search func(q string) (matched uint64)) {
-	took := make([]time.Duration, 0, b.N)
-	slowest := map[string]time.Duration{}
-	matched := map[string]uint64{}
-	for i := range b.N {
-		q := questions[i%len(questions)]
-		start := time.Now()
-		n := search(q)
-		d := time.Since(start)
-		took = append(took, d)
-		slowest[q] = max(slowest[q], d)
-		matched[q] = n
-	}
-	b.StopTimer()
-	slices.Sort(took)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	b.ReportMetric(ms(percentile(took, 0.50)), "p50-ms")
-	b.ReportMetric(ms(percentile(took, 0.99)), "p99-ms")
-	if b.N < len(questions) {
-		return
-	}
-	qs := slices.SortedFunc(maps.Keys(slowest), func(x, y string) int { return cmp.Compare(slowest[y], slowest[x]) })
-	var top []string
-	for _, q := range qs[:min(len(qs), 6)] {
-		s := fmt.Sprintf("%s %.1fms", q, ms(slowest[q]))
-		if matched[q] > 0 {
-			s += fmt.Sprintf(" (%d matched)", matched[q])
-		}
-		top = append(top, s)
-	}
-	b.Logf("%d questions, slowest: %s", b.N, strings.Join(top, ", "))
-}
-
-// percentile of sorted durations, nearest rank.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted))*p+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // scale is the 1,000-report index with what it cost to make.
