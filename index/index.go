@@ -274,7 +274,9 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 		return nil, nil
 	}
 	bquery := ix.candidateQuery(q, lookup)
-	if sc.reports != nil {
+	if sc.reports != nil && len(sc.reports) < len(ix.reports) {
+		// (A scope of every report, 全国 over national reports only, needs
+		// no filter: the conjunction would cost more than the search.)
 		var rqs []bq.Query
 		for _, i := range sc.reports {
 			tq := bleve.NewTermQuery(ix.reports[i].ID)
