@@ -200,6 +200,7 @@ func (ix *Index) comparisonPlan(q string) (comparisonPlan, bool) {
 				}
 			}
 		}
+		years = clipToReports(years, reports)
 		for _, y := range years {
 			row := corpus.ComparisonRow{Label: strconv.Itoa(y) + "年", Year: y, Report: reportOfYear(reports, y)}
 			if row.Report != nil {
@@ -222,6 +223,32 @@ func (ix *Index) regionReports(region string) []*corpus.Report {
 		if r.Region == region {
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// clipToReports drops the years of a long range (2018年到2099年) before the
+// first and after the last report of the body: a row for each of them would
+// only say there is no report. Years in between stay, missing or not.
+func clipToReports(years []int, reports []*corpus.Report) []int {
+	lo, hi := 0, 0
+	for _, r := range reports {
+		if r.Year == 0 {
+			continue
+		}
+		if lo == 0 || r.Year < lo {
+			lo = r.Year
+		}
+		hi = max(hi, r.Year)
+	}
+	var out []int
+	for _, y := range years {
+		if lo == 0 || y >= lo && y <= hi {
+			out = append(out, y)
+		}
+	}
+	if len(out) < len(years) && len(out) < 2 {
+		return years // a range outside every report: say so year by year
 	}
 	return out
 }
