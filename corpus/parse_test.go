@@ -439,3 +439,22 @@ func TestGluedKeywordHeadingAndUntitledReport(t *testing.T) {
 		t.Errorf("title %q, %d paragraphs; want the file name as title and both paragraphs kept", r.Title, len(r.Paragraphs))
 	}
 }
+
+// A province named by its short name in the title (2025年宁夏政府工作报告)
+// is the report's region, with the names users call it by.
+func TestRegionFromShortProvinceName(t *testing.T) {
+	for title, want := range map[string]string{
+		"2025年宁夏政府工作报告":         "宁夏回族自治区",
+		"2025年浙江省政府工作报告":        "浙江省",
+		"2024年杭州市人民政府工作报告":      "杭州市",
+		"2023年中华人民共和国国务院政府工作报告": National,
+	} {
+		if got := regionOf(title); got != want {
+			t.Errorf("regionOf(%s) = %q, want %q", title, got, want)
+		}
+	}
+	r := &Report{Region: "宁夏回族自治区"}
+	if names := r.RegionNames(); !slices.Contains(names, "宁夏") {
+		t.Errorf("RegionNames = %v, want 宁夏 among them", names)
+	}
+}

@@ -1,7 +1,6 @@
 package index
 
 import (
-	_ "embed"
 	"regexp"
 	"sort"
 	"strconv"
@@ -17,22 +16,9 @@ import (
 // never answered from 北京's report). With neither named, every report may
 // answer, the newest first and, in a mixed corpus, the national one.
 
-//go:embed data/regions.txt
-var regionsData string
-
 // places are the names of China's province-level divisions and their main
-// cities, longest first.
-var places = func() []string {
-	var out []string
-	for _, line := range strings.Split(regionsData, "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		out = append(out, strings.Fields(line)...)
-	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	return out
-}()
+// cities, longest first (corpus/data/regions.txt).
+var places = corpus.Places()
 
 // scope is the set of reports a question may be answered from.
 type scope struct {
