@@ -175,7 +175,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	s = numberRe.ReplaceAllString(s, " ")
 
 	inWord := func(b string) bool { return th.hasBigram(b) || (known != nil && known(b)) }
-	for _, frag := range hanFragments(s, inWord) {
+	for _, frag := range hanFragments(s, inWord, th.ruleWordAt) {
 		q.fragments = append(q.fragments, frag)
 		for _, w := range splitWords(frag, th, known) {
 			q.concepts = append(q.concepts, concept{kind: conceptHan, alts: append([]string{w}, th.rewrites(w)...)})
@@ -283,13 +283,22 @@ func takeUnitHints(s string, q *query) string {
 const particles = "吗呢啊呀吧哦的了嘛么呗喔哈"
 
 // hanFragments removes stopwords and returns the runs of Chinese characters left.
-func hanFragments(s string, known knownBigram) []string {
+func hanFragments(s string, known knownBigram, ruleWordAt func(rs []rune, i int) int) []string {
 	rs := []rune(s)
 	keep := make([]bool, len(rs))
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		if !unicode.Is(unicode.Han, r) {
 			i++
+			continue
+		}
+		// A vocabulary word is kept whole, stopwords inside or not
+		// (东西贵, 找不到工作).
+		if n := ruleWordAt(rs, i); n > 1 {
+			for k := i; k < i+n; k++ {
+				keep[k] = true
+			}
+			i += n
 			continue
 		}
 		matched := ""

@@ -183,3 +183,18 @@ func (th *Thesaurus) cut(run string) (parts []string, isRule []bool) {
 	flush()
 	return parts, isRule
 }
+
+// ruleWordAt is the length in runes of the longest rule word of two or more
+// runes that starts at rs[i], 0 when none does.
+func (th *Thesaurus) ruleWordAt(rs []rune, i int) int {
+	if th == nil {
+		return 0
+	}
+	rest := string(rs[i:])
+	for _, w := range th.words { // longest first
+		if len(w) > 3 && strings.HasPrefix(rest, w) {
+			return utf8.RuneCountInString(w)
+		}
+	}
+	return 0
+}
