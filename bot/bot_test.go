@@ -1131,3 +1131,15 @@ func TestExamplesComeFromTheReports(t *testing.T) {
 	// The suggested question is answered.
 	mustContain(t, "example", b.Ask(context.Background(), "地区生产总值增长目标").Text, "6%左右")
 }
+
+// TestWhichFewIsNoOutline: "哪几个" asks for things named in a passage
+// (创建哪几个示范镇), not for the report's outline; "哪七个" with the count
+// of the report's parts does.
+func TestWhichFewIsNoOutline(t *testing.T) {
+	b := newBot(t, memstore.New(), bot.Options{})
+	a := b.Ask(context.Background(), "省级乡村建设示范镇创建哪几个")
+	if len(a.Results) == 0 || !strings.Contains(a.Results[0].Text, "示范镇") {
+		t.Errorf("哪几个 question answered %q; want the sentence naming the towns", a.Text)
+	}
+	mustContain(t, "七力是哪七个", b.Ask(context.Background(), "七力是哪七个").Text, "第7部分")
+}

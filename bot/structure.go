@@ -23,7 +23,7 @@ var (
 	outlineListRe = regexp.MustCompile(`哪些|哪几|几个|几部分|几大|分别|包括|包含|是什么|是啥|有什么|有啥|都是|都有|列举`)
 	// Counted parts and questions about the whole report: 哪七个, 分几个方面,
 	// 七个关键词, 报告主要讲了什么.
-	outlineAskRe = regexp.MustCompile(`哪[一二三四五六七八九十几]个|(?:分|分为|分成|有|包括)(?:哪|几)几?个?(?:方面|部分|板块)|[一二三四五六七八九十几]个(?:关键词|部分|方面|板块)|^(?:这篇|这份|本)?(?:工作)?报告(?:主要|都|一共)?(?:讲|说|写|谈)了?(?:什么|啥|哪些)|报告的?主要内容`)
+	outlineAskRe = regexp.MustCompile(`哪[一二三四五六七八九十]个|(?:分|分为|分成|有|包括)(?:哪|几)几?个?(?:方面|部分|板块)|[一二三四五六七八九十几]个(?:关键词|部分|方面|板块)|^(?:这篇|这份|本)?(?:工作)?报告(?:主要|都|一共)?(?:讲|说|写|谈)了?(?:什么|啥|哪些)|报告的?主要内容`)
 )
 
 // cmd is the question as commandWord leaves it (folded, no punctuation).
