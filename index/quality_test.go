@@ -167,6 +167,7 @@ func TestTuningSetsOnRealReports(t *testing.T) {
 		{"../testdata/questions/tuning-everyday.jsonl", "../testdata/tuning-reports-2", 0.55, 0.7, 0.45},
 		{"../testdata/questions/tuning-everyday3.jsonl", "../testdata/tuning-reports-3", 0.45, 0.75, 0.5},
 		{"../testdata/questions/tuning-lanzhou2.jsonl", "../corpus/reports", 0.5, 1, 0.6},
+		{"../testdata/questions/tuning-everyday4.jsonl", "../testdata/tuning-reports-4", 0.5, 0.65, 0.5},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			rs, _, err := corpus.LoadDir(tc.dir)
