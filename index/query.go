@@ -78,8 +78,7 @@ var (
 	latinRe    = regexp.MustCompile(`[0-9]*[a-z][a-z0-9]*(?:[+\-][a-z0-9]+)*|[0-9]+\+[a-z0-9]+`)
 	numberRe   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?(?:%|万|亿|千|百)*(?:` + unitPattern + `)?`)
 	// Words that mark a question about a target or an amount.
-	aimRe   = regexp.MustCompile(`目标|指标|任务`)
-	aNotARe = regexp.MustCompile(`\p{Han}[不没]\p{Han}`)
+	aimRe = regexp.MustCompile(`目标|指标|任务`)
 	// Words that ask about the past year(s) the report looks back on, or
 	// about what is planned.
 	// strongReviewRe only asks about the past: a plan never answers it.
@@ -158,12 +157,7 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 	}
 	s = joinSplitVerbs(s)
 	// 管不管, 抓不抓, 有没有: the A-not-A form asks yes or no; its verb is filler.
-	s = aNotARe.ReplaceAllStringFunc(s, func(m string) string {
-		if rs := []rune(m); rs[0] == rs[2] {
-			return " "
-		}
-		return m
-	})
+	s = dropANotA(s)
 
 	for _, m := range latinRe.FindAllString(s, -1) {
 		q.concepts = append(q.concepts, concept{kind: conceptLatin, alts: append([]string{m}, th.rewrites(m)...)})
@@ -182,6 +176,29 @@ func parseQuery(question string, th *Thesaurus, known knownBigram) query {
 		}
 	}
 	return q
+}
+
+// dropANotA removes the A-not-A form (管不管, 有没有): it asks yes or no, its
+// verb is filler. Not when A ends a word (老人没人照顾: 老人 stays).
+func dropANotA(s string) string {
+	rs := []rune(s)
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); i++ {
+		if i+2 < len(rs) && rs[i] == rs[i+2] && (rs[i+1] == '不' || rs[i+1] == '没') && unicode.Is(unicode.Han, rs[i]) {
+			endsWord := false
+			if i > 0 && unicode.Is(unicode.Han, rs[i-1]) {
+				f, _ := generalDictionary().lookup(string(rs[i-1 : i+1]))
+				endsWord = f > 0
+			}
+			if !endsWord {
+				out = append(out, ' ')
+				i += 2
+				continue
+			}
+		}
+		out = append(out, rs[i])
+	}
+	return string(out)
 }
 
 // joinSplitVerbs undoes the aspect particle inside a separable word:

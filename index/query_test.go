@@ -250,3 +250,13 @@ func TestQuestionWordsAreRewrittenOneByOne(t *testing.T) {
 		t.Errorf("大学生找工作 → %v; want 大学生 and the rule word 找工作", q.concepts)
 	}
 }
+
+// The A-not-A form is filler (管不管), but not when its first character ends
+// a word (老人没人照顾 keeps 老人).
+func TestANotA(t *testing.T) {
+	for in, want := range map[string]string{"管不管": " ", "有没有补贴": " 补贴", "老人没人照顾": "老人没人照顾"} {
+		if got := dropANotA(in); got != want {
+			t.Errorf("dropANotA(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
