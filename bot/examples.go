@@ -68,7 +68,7 @@ func targetQuestion(f corpus.Figure) string {
 func newestReport(reports []*corpus.Report) *corpus.Report {
 	var best *corpus.Report
 	for _, r := range reports {
-		if best == nil || r.Year > best.Year || r.Year == best.Year && r.IsNational() && !best.IsNational() {
+		if best == nil || corpus.Newer(r, best) {
 			best = r
 		}
 	}

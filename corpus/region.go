@@ -117,3 +117,12 @@ func (r *Report) Label() string {
 	}
 	return label
 }
+
+// Newer reports whether a is preferred to b when a question names no report:
+// the newer year, and at equal years the national report.
+func Newer(a, b *Report) bool {
+	if a.Year != b.Year {
+		return a.Year > b.Year
+	}
+	return a.IsNational() && !b.IsNational()
+}

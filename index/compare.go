@@ -144,7 +144,7 @@ func (ix *Index) comparisonPlan(q string) (comparisonPlan, bool) {
 	}
 	for _, m := range anyYearRe.FindAllString(rest, -1) {
 		y, _ := strconv.Atoi(m)
-		if !containsInt(years, y) {
+		if !slices.Contains(years, y) {
 			years = append(years, y)
 		}
 	}
@@ -189,7 +189,7 @@ func (ix *Index) comparisonPlan(q string) (comparisonPlan, bool) {
 		if len(years) < 2 {
 			years = nil
 			for _, r := range reports {
-				if r.Year > 0 && !containsInt(years, r.Year) {
+				if r.Year > 0 && !slices.Contains(years, r.Year) {
 					years = append(years, r.Year)
 				}
 			}
@@ -266,7 +266,7 @@ func reportOfYear(reports []*corpus.Report, y int) *corpus.Report {
 func pickReport(reports []*corpus.Report, years []int) *corpus.Report {
 	var best *corpus.Report
 	for _, r := range reports {
-		if len(years) > 0 && !containsInt(years, r.Year) {
+		if len(years) > 0 && !slices.Contains(years, r.Year) {
 			continue
 		}
 		if best == nil || r.Year > best.Year {
@@ -281,15 +281,6 @@ func shortName(region string) string {
 		return corpus.National
 	}
 	return region
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func parseCount(s string) int {

@@ -602,7 +602,7 @@ func (rk *ranker) newestFirst(ss []scored) {
 		if ss[i].score < best-reportTie {
 			continue
 		}
-		if newer(rk.ix.passages[ss[i].p].report, rk.ix.passages[ss[pick].p].report) {
+		if corpus.Newer(rk.ix.passages[ss[i].p].report, rk.ix.passages[ss[pick].p].report) {
 			pick = i
 		}
 	}
@@ -611,13 +611,6 @@ func (rk *ranker) newestFirst(ss []scored) {
 		copy(ss[1:pick+1], ss[:pick])
 		ss[0] = leader
 	}
-}
-
-func newer(a, b *corpus.Report) bool {
-	if a.Year != b.Year {
-		return a.Year > b.Year
-	}
-	return a.IsNational() && !b.IsNational()
 }
 
 // contiguity is the share of the question's content characters found in

@@ -29,7 +29,6 @@ type scope struct {
 	// required are other strings the sentence must hold: a year no report
 	// is of, which the reports speak of (到2035年).
 	required []string
-	national bool // the question named the national level (全国, 国务院)
 	// regionNamed: the question named the region of a loaded report.
 	regionNamed bool
 }
@@ -54,9 +53,6 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 		question = strings.ReplaceAll(question, n.text, " ")
 		for _, i := range n.reports {
 			allowed[i] = true
-		}
-		if n.text == corpus.National || ix.reports[n.reports[0]].IsNational() {
-			sc.national = true
 		}
 	}
 	for _, p := range places {
