@@ -23,7 +23,11 @@ var vocabularyData string
 // from the file beside it (corpus.Report.Thesaurus).
 type Thesaurus struct {
 	rules map[string][]string // folded word → folded rewrites
-	words []string            // rule words, longest first
+	// starts holds the rule words longer than one Han rune by their first
+	// rune, longest first: questions are cut rune by rune on the hot path, so
+	// a position looks only at the words that can start there. A rule word of
+	// one rune is cut by the dictionary.
+	starts map[rune][]string
 	// bigrams of the rule words: a stopword character inside one (地 in
 	// 地铁) is part of a word, not a particle.
 	bigrams map[string]bool
@@ -92,21 +96,40 @@ func (th *Thesaurus) merge(o *Thesaurus) {
 }
 
 func (th *Thesaurus) sortWords() {
-	th.words = th.words[:0]
+	th.starts = map[rune][]string{}
 	th.bigrams = map[string]bool{}
 	for w := range th.rules {
-		th.words = append(th.words, w)
 		rs := []rune(w)
 		for i := 0; i+1 < len(rs); i++ {
 			th.bigrams[string(rs[i:i+2])] = true
 		}
-	}
-	sort.Slice(th.words, func(i, j int) bool {
-		if len(th.words[i]) != len(th.words[j]) {
-			return len(th.words[i]) > len(th.words[j])
+		if len(w) > 3 { // more than one Han rune
+			th.starts[rs[0]] = append(th.starts[rs[0]], w)
 		}
-		return th.words[i] < th.words[j]
-	})
+	}
+	for _, ws := range th.starts {
+		sort.Slice(ws, func(i, j int) bool {
+			if len(ws[i]) != len(ws[j]) {
+				return len(ws[i]) > len(ws[j])
+			}
+			return ws[i] < ws[j]
+		})
+	}
+}
+
+// longestAt is the longest rule word longer than one Han rune that text
+// starts with, "" when none does.
+func (th *Thesaurus) longestAt(text string) string {
+	if th == nil {
+		return ""
+	}
+	r, _ := utf8.DecodeRuneInString(text)
+	for _, w := range th.starts[r] { // longest first
+		if strings.HasPrefix(text, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // withReports returns th extended by the reports' own thesaurus files; th
@@ -161,15 +184,7 @@ func (th *Thesaurus) cut(run string) (parts []string, isRule []bool) {
 		}
 	}
 	for rest != "" {
-		word := ""
-		if th != nil {
-			for _, w := range th.words { // longest first
-				if len(w) > 3 && strings.HasPrefix(rest, w) { // a rule word of one rune is cut by the dictionary
-					word = w
-					break
-				}
-			}
-		}
+		word := th.longestAt(rest)
 		if word == "" {
 			_, n := utf8.DecodeRuneInString(rest)
 			plain.WriteString(rest[:n])
@@ -187,14 +202,8 @@ func (th *Thesaurus) cut(run string) (parts []string, isRule []bool) {
 // ruleWordAt is the length in runes of the longest rule word of two or more
 // runes that starts at rs[i], 0 when none does.
 func (th *Thesaurus) ruleWordAt(rs []rune, i int) int {
-	if th == nil {
+	if th == nil || len(th.starts[rs[i]]) == 0 {
 		return 0
 	}
-	rest := string(rs[i:])
-	for _, w := range th.words { // longest first
-		if len(w) > 3 && strings.HasPrefix(rest, w) {
-			return utf8.RuneCountInString(w)
-		}
-	}
-	return 0
+	return utf8.RuneCountInString(th.longestAt(string(rs[i:])))
 }
