@@ -168,6 +168,8 @@ func TestTuningSetsOnRealReports(t *testing.T) {
 		{"../testdata/questions/tuning-everyday3.jsonl", "../testdata/tuning-reports-3", 0.45, 0.75, 0.5},
 		{"../testdata/questions/tuning-lanzhou2.jsonl", "../corpus/reports", 0.5, 1, 0.6},
 		{"../testdata/questions/tuning-everyday4.jsonl", "../testdata/tuning-reports-4", 0.5, 0.65, 0.5},
+		{"../testdata/questions/tuning-everyday5.jsonl", "../testdata/tuning-reports-5", 0.6, 0.6, 0.7},
+		{"../testdata/questions/tuning-everyday6.jsonl", "../testdata/tuning-reports-6", 0.5, 0.85, 0.45},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			rs, _, err := corpus.LoadDir(tc.dir)
