@@ -52,6 +52,7 @@ type Index struct {
 	analyzer    analysis.Analyzer
 	titles      []string // folded report titles
 	log         *slog.Logger
+	freqs       freqCache // document frequencies read so far
 	// units are the reports with their passages, in the order of reports;
 	// spans find a bleve document's passage.
 	units []*unit
@@ -184,12 +185,42 @@ func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corp
 }
 
 // termStats reads document frequencies from the index, each term once per
-// search.
+// search, through the index's freqCache.
 type termStats struct {
 	ctx   context.Context
 	r     bindex.IndexReader
 	log   *slog.Logger
+	cache *freqCache
 	freqs map[string]freq
+}
+
+// freqCache keeps the document frequencies searches have read. An Index's
+// bleve documents do not change under it (a reload makes a new Index with
+// its own cache), so a frequency read once stays true, and reading it again
+// from bleve costs a term dictionary walk and most of a search's
+// allocations. It holds at most freqCacheSize terms: questions reuse a few
+// thousand bigrams, and when odd questions fill it, it starts over.
+type freqCache struct {
+	mu    sync.RWMutex
+	freqs map[string]freq
+}
+
+const freqCacheSize = 1 << 16
+
+func (c *freqCache) get(term string) (freq, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	f, ok := c.freqs[term]
+	return f, ok
+}
+
+func (c *freqCache) put(term string, f freq) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.freqs == nil || len(c.freqs) >= freqCacheSize {
+		c.freqs = make(map[string]freq, 256)
+	}
+	c.freqs[term] = f
 }
 
 func (ix *Index) termStats(ctx context.Context) (*termStats, func(), error) {
@@ -201,20 +232,26 @@ func (ix *Index) termStats(ctx context.Context) (*termStats, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open index reader: %w", err)
 	}
-	return &termStats{ctx: ctx, r: r, log: ix.log, freqs: map[string]freq{}}, func() { r.Close() }, nil
+	return &termStats{ctx: ctx, r: r, log: ix.log, cache: &ix.freqs, freqs: map[string]freq{}}, func() { r.Close() }, nil
 }
 
 func (ts *termStats) lookup(term string) freq {
 	if f, ok := ts.freqs[term]; ok {
 		return f
 	}
+	if f, ok := ts.cache.get(term); ok {
+		ts.freqs[term] = f
+		return f
+	}
 	var f freq
+	complete := true
 	for _, field := range [...]string{fieldText, fieldContext} {
 		tfr, err := ts.r.TermFieldReader(ts.ctx, []byte(term), field, false, false, false)
 		if err != nil {
 			// Counted as absent: the question still gets an answer
 			// from what could be read, and the fault is in the log.
 			ts.log.Error("read term frequency", "term", term, "field", field, "err", err)
+			complete = false
 			continue
 		}
 		if field == fieldText {
@@ -225,6 +262,9 @@ func (ts *termStats) lookup(term string) freq {
 		tfr.Close()
 	}
 	ts.freqs[term] = f
+	if complete {
+		ts.cache.put(term, f)
+	}
 	return f
 }
 

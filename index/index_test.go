@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -463,5 +464,50 @@ func TestOpenInUseFails(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "in use") {
 		t.Errorf("err = %v; want it to say the index is in use", err)
+	}
+}
+
+// TestFreqCache: the frequencies a search caches are bleve's, answers do not
+// change once they come from the cache, and a full cache starts over
+// rather than grow.
+func TestFreqCache(t *testing.T) {
+	reports, err := corpus.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(t.Context(), reports, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	const q = "中欧班列开行目标"
+	first := search(t, ix, q)
+	if len(ix.freqs.freqs) == 0 {
+		t.Fatal("a search cached no frequency")
+	}
+	ts, done, err := ix.termStats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	ts.cache = &freqCache{} // read from bleve, not from the cache
+	for term, cached := range ix.freqs.freqs {
+		if got := ts.lookup(term); got != cached {
+			t.Errorf("cached frequency of %q %+v; bleve says %+v", term, cached, got)
+		}
+	}
+	if again := search(t, ix, q); !slices.EqualFunc(first, again, func(a, b corpus.Hit) bool { return a.Sentence == b.Sentence }) {
+		t.Errorf("answers changed once frequencies came from the cache")
+	}
+
+	var c freqCache
+	for i := range freqCacheSize + 10 {
+		c.put(strconv.Itoa(i), freq{text: i})
+	}
+	if n := len(c.freqs); n != 10 {
+		t.Errorf("cache holds %d terms after %d puts; want it to start over at %d", n, freqCacheSize+10, freqCacheSize)
+	}
+	if f, ok := c.get(strconv.Itoa(freqCacheSize + 9)); !ok || f.text != freqCacheSize+9 {
+		t.Errorf("last term put: %+v, %v", f, ok)
 	}
 }
