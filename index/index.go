@@ -284,6 +284,8 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	df := func(term string) int { f := lookup(term); return f.text + f.context }
 	textDF := func(term string) int { return lookup(term).text }
 	rest := question
+	q := parseQuery(rest, ix.thesaurus, func(b string) bool { return df(b) > 0 })
+	sc = sc.withReviewers(q)
 	if sc.reports != nil && len(sc.reports) == 0 {
 		// A year or region no report is about. A year the reports speak
 		// of (到2035年) is something to match instead.
@@ -292,7 +294,6 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 		}
 		sc = scope{places: sc.places, required: []string{strconv.Itoa(sc.year)}}
 	}
-	q := parseQuery(rest, ix.thesaurus, func(b string) bool { return df(b) > 0 })
 	switch period {
 	case periodPlan:
 		q.period, q.pastOnly = periodPlan, false
@@ -335,7 +336,8 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	}
 	cands := make([]int, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		if i, ok := ix.passageOf(h.ID); ok && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) {
+		if i, ok := ix.passageOf(h.ID); ok && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) &&
+			sc.admits(&ix.passages[i], ix.reportPos[ix.passages[i].report]) {
 			cands = append(cands, i)
 		}
 	}

@@ -511,3 +511,42 @@ func TestFreqCache(t *testing.T) {
 		t.Errorf("last term put: %+v, %v", f, ok)
 	}
 }
+
+// TestNextYearReviewsTheYear: what a year achieved is told by the next
+// year's report; a question about a year with no report, or about what a
+// year did, is answered from that review (and only from its review), while
+// a question naming a report with 去年 stays in that report.
+func TestNextYearReviewsTheYear(t *testing.T) {
+	reports, _, err := corpus.LoadDir("../testdata/tuning-reports-6") // national 2006 and 2007
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(t.Context(), reports, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, tc := range []struct {
+		question string
+		year     int
+		review   bool // every hit reviews the past
+	}{
+		{"2005年城镇新增就业多少", 2006, true},
+		{"2006年国内生产总值增长了多少", 2007, false},
+		{"2007年报告里去年粮食产量多少", 2007, false},
+	} {
+		hits := search(t, ix, tc.question)
+		if len(hits) == 0 {
+			t.Errorf("%s: no hits", tc.question)
+			continue
+		}
+		if got := hits[0].Report.Year; got != tc.year {
+			t.Errorf("%s: answered from the %d report (%q); want the %d report", tc.question, got, hits[0].Sentence.Text, tc.year)
+		}
+		for _, h := range hits {
+			if tc.review && h.Sentence.Paragraph.Period != corpus.PeriodReview {
+				t.Errorf("%s: hit %q of the %d report does not review the past", tc.question, h.Sentence.Text, h.Report.Year)
+			}
+		}
+	}
+}

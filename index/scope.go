@@ -31,9 +31,21 @@ type scope struct {
 	required []string
 	// regionNamed: the question named the region of a loaded report.
 	regionNamed bool
+	// reviewers are the reports of the year after the one named: their
+	// review of the past year (过去一年) is what they say of it. reviewOnly
+	// marks them once withReviewers has made them the reports that answer,
+	// with their review sentences only.
+	reviewers  []int
+	reviewOnly map[int]bool
+	// reportNamed: the year is that of a report named (2016年报告,
+	// 2016年的政府工作报告), not a year asked about.
+	reportNamed bool
 }
 
-var yearOnlyRe = regexp.MustCompile(`^((?:19|20)\d\d)年?$`)
+var (
+	yearOnlyRe     = regexp.MustCompile(`^((?:19|20)\d\d)年?$`)
+	yearOfReportRe = regexp.MustCompile(`(?:19|20)\d\d\s*年?的?(?:政府)?(?:工作)?报告`)
+)
 
 // scopeOf reads the year and the regions a (folded) question names, and
 // returns the question without the region names it used up.
@@ -44,6 +56,7 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 	} else if m := yearOnlyRe.FindStringSubmatch(strings.TrimSpace(question)); m != nil {
 		sc.year, _ = strconv.Atoi(m[1])
 	}
+	sc.reportNamed = yearOfReportRe.MatchString(question)
 	names := ix.regionNameIndex()
 	allowed := map[int]bool{}
 	for _, n := range names {
@@ -65,8 +78,14 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 	if len(allowed) > 0 || sc.year != 0 {
 		sc.named = true
 		for i, r := range ix.reports {
-			if (len(allowed) == 0 || allowed[i]) && (sc.year == 0 || r.Year == sc.year) {
+			if len(allowed) > 0 && !allowed[i] {
+				continue
+			}
+			switch {
+			case sc.year == 0 || r.Year == sc.year:
 				sc.reports = append(sc.reports, i)
+			case r.Year == sc.year+1:
+				sc.reviewers = append(sc.reviewers, i)
 			}
 		}
 		if sc.reports == nil {
@@ -74,6 +93,39 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 		}
 	}
 	return sc, question
+}
+
+// withReviewers answers a question about what a year did from the next
+// year's reports, with the sentences reviewing it: a report is written at
+// the start of its year, so its own review is of the year before
+// (2006年经济增长了多少 is answered by the 2007 report, never by the 2006
+// one). So too a question about a year with no report that does not ask for
+// a plan (2005年农民收入 over the 2006 report). A question that also says
+// 去年 or 今年 names the year of a report, not the year it asks about
+// (2016年报告里去年…).
+func (sc scope) withReviewers(q query) scope {
+	if sc.year == 0 || len(sc.reviewers) == 0 || len(q.timeWords) > 0 || sc.reportNamed {
+		return sc
+	}
+	// What was done: a past-tense question (完成了, 实际) or one asking how
+	// much something grew (增长了多少), not one that merely mentions a
+	// change (物价涨了, 困难户有补贴吗 asks for a measure).
+	did := q.period == periodReview && (q.pastOnly || q.asksAmount)
+	if !did && (len(sc.reports) > 0 || q.period == periodPlan) {
+		return sc
+	}
+	sc.reviewOnly = make(map[int]bool, len(sc.reviewers))
+	for _, i := range sc.reviewers {
+		sc.reviewOnly[i] = true
+	}
+	sc.reports = sc.reviewers
+	return sc
+}
+
+// admits: a passage of a report let in by withReviewers answers only
+// when it reviews the past.
+func (sc scope) admits(p *passage, report int) bool {
+	return !sc.reviewOnly[report] || p.sentence.Paragraph.Period == corpus.PeriodReview
 }
 
 // namesPlaces: the sentence (or its headings) names every place the question
