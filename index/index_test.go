@@ -475,11 +475,7 @@ func TestFreqCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, err := Build(t.Context(), reports, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := buildOwn(t, reports)
 	const q = "中欧班列开行目标"
 	first := search(t, ix, q)
 	if len(ix.freqs.freqs) == 0 {
@@ -517,15 +513,7 @@ func TestFreqCache(t *testing.T) {
 // year did, is answered from that review (and only from its review), while
 // a question naming a report with 去年 stays in that report.
 func TestNextYearReviewsTheYear(t *testing.T) {
-	reports, _, err := corpus.LoadDir("../testdata/tuning-reports-6") // national 2006 and 2007
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(t.Context(), reports, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := buildDir(t, "../testdata/tuning-reports-6") // national 2006 and 2007
 	for _, tc := range []struct {
 		question string
 		year     int
@@ -549,4 +537,26 @@ func TestNextYearReviewsTheYear(t *testing.T) {
 			}
 		}
 	}
+}
+
+// buildOwn is an index of reports that only this test uses, closed when it
+// ends.
+func buildOwn(t *testing.T, reports []*corpus.Report) *Index {
+	t.Helper()
+	ix, err := Build(t.Context(), reports, Options{})
+	if err != nil {
+		t.Fatalf("build index: %v", err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// buildDir is buildOwn of the reports of a folder.
+func buildDir(t *testing.T, dir string) *Index {
+	t.Helper()
+	reports, _, err := corpus.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buildOwn(t, reports)
 }

@@ -172,15 +172,7 @@ func TestTuningSetsOnRealReports(t *testing.T) {
 		{"../testdata/questions/tuning-everyday6.jsonl", "../testdata/tuning-reports-6", 0.5, 0.85, 0.45},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			rs, _, err := corpus.LoadDir(tc.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ix, err := Build(t.Context(), rs, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ix.Close()
+			ix := buildDir(t, tc.dir)
 			s := scoreSet(t, ix, loadEvalSet(t, tc.set))
 			if float64(s.hit1) < tc.hit1*float64(s.n) || float64(s.noneOK) < tc.none*float64(s.nones) || float64(s.fig1) < tc.fig*float64(s.figs) {
 				t.Errorf("hit@1 %d/%d, not-found %d/%d, figures@1 %d/%d; want ≥ %.0f%%, %.0f%%, %.0f%%",
