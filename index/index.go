@@ -180,7 +180,7 @@ const candidates = 40
 // Search returns up to limit sentences that answer the question, best first,
 // or none when the reports do not cover it.
 func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error) {
-	sc, rest := ix.scopeOf(corpus.Fold(question))
+	sc, rest := ix.scopeOf(spellShortYears(corpus.Fold(question)))
 	return ix.search(ctx, rest, sc, periodAny, limit)
 }
 

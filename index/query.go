@@ -384,3 +384,38 @@ func partOfKnownWord(rs []rune, i int, known knownBigram) bool {
 	}
 	return i+1 < len(rs) && unicode.Is(unicode.Han, rs[i+1]) && known(string(rs[i:i+2]))
 }
+
+// shortYearRe finds a year written with two digits, as chat messages do:
+// 06年 or '08年 (20xx), '98年 (19xx). Two digits without a leading 0 or an
+// apostrophe are left alone: 10年, 20年 are as often ten or twenty years
+// (近10年, 20年来) as a year.
+var shortYearRe = regexp.MustCompile(`(^|[^0-9])(['‘’]([0-9]{2})|(0[0-9]))年`)
+
+// durationBefore are what, right before a number of years, makes it a
+// span of time (近05年 is odd, but 这'10年 is not a year either).
+var durationBefore = []string{"近", "这", "前", "后", "过去", "最近", "多", "几", "十"}
+
+// spellShortYears writes a question's two-digit years in full, so that
+// scope, period and comparisons read 06年 as 2006年.
+func spellShortYears(q string) string {
+	if !strings.Contains(q, "年") {
+		return q
+	}
+	return shortYearRe.ReplaceAllStringFunc(q, func(m string) string {
+		sub := shortYearRe.FindStringSubmatch(m)
+		lead, digits := sub[1], sub[3]+sub[4]
+		at := strings.Index(q, m)
+		for _, d := range durationBefore {
+			if strings.HasSuffix(q[:at]+lead, d) {
+				return m
+			}
+		}
+		century := "20"
+		if digits[0] >= '5' {
+			century = "19" // '98年: reports go back to 1954
+		} else if digits[0] >= '3' && sub[4] == "" {
+			return m // '35年: neither century is likely enough
+		}
+		return lead + century + digits + "年"
+	})
+}

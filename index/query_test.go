@@ -260,3 +260,22 @@ func TestANotA(t *testing.T) {
 		}
 	}
 }
+
+func TestSpellShortYears(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"06年东西会不会涨价", "2006年东西会不会涨价"},
+		{"'08年粮食产量", "2008年粮食产量"},
+		{"’98年的洪水", "1998年的洪水"},
+		{"06年和07年赤字对比", "2006年和2007年赤字对比"},
+		{"近10年经济增长", "近10年经济增长"},   // a span, not a year
+		{"20年来城镇化率", "20年来城镇化率"},   // two digits without 0 or '
+		{"2006年经济增长", "2006年经济增长"}, // four digits stay
+		{"过去05年", "过去05年"},         // after a span word
+		{"'35年远景目标", "'35年远景目标"},   // neither century
+		{"没有年份的问题", "没有年份的问题"},
+	} {
+		if got := spellShortYears(tc.in); got != tc.want {
+			t.Errorf("spellShortYears(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
