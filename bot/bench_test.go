@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -21,6 +23,7 @@ import (
 	"github.com/reportbot/reportbot/index"
 	"github.com/reportbot/reportbot/internal/redistest"
 	"github.com/reportbot/reportbot/internal/testkit"
+	"github.com/reportbot/reportbot/ops"
 	"github.com/reportbot/reportbot/store/memstore"
 	"github.com/reportbot/reportbot/store/redisstore"
 )
@@ -131,7 +134,12 @@ func BenchmarkHandleMemory(b *testing.B) {
 // server has used so far (0 without a server): with the process's own, it
 // gives the CPU a message costs, which a busy shared machine does not skew
 // as it skews msgs/s.
+//
+// The process runs with the collector policy `reportbot serve` sets
+// (ops.TuneGC), unless GOGC or GOMEMLIMIT chooses another.
 func benchModes(b *testing.B, ix *index.Index, store bot.Store, serverCPU func() time.Duration) {
+	restoreGC, _ := ops.TuneGC(os.Getenv, slog.New(slog.DiscardHandler))
+	b.Cleanup(restoreGC)
 	var capacity float64 // msgs/s of the last parallel run
 	b.Run("parallel", func(b *testing.B) { capacity = newLoad(b, ix, store, serverCPU).parallel(b) })
 	b.Run("serial", func(b *testing.B) { newLoad(b, ix, store, serverCPU).serial(b) })

@@ -40,6 +40,8 @@ func runServe(ctx context.Context, env environment, args []string) error {
 	}
 	defer ixs.Close()
 	ix := ixs.current()
+	restoreGC, _ := ops.TuneGC(env.getenv, log) // after loading: the limit follows the reports' heap
+	defer restoreGC()
 
 	var store bot.Store = memstore.New()
 	var redis *redisstore.Store
