@@ -190,6 +190,7 @@ func newRanker(q query, ix *Index, df func(string) int) *ranker {
 // full weight: no sentence without it answers, so the answer is "not found".
 const (
 	rewriteCredit   = 0.85  // an official phrasing counts this much of the user's own word
+	partialRewrite  = 0.5   // share a phrasing keeps when only part of it matches
 	fillerWeight    = 0.08  // share of its weight an everyday word the reports never use keeps
 	specificFreq    = 50000 // general frequency under which a noun is specific (问题, 地方 are not)
 	commonFreq      = 30000 // general frequency over which a word says little (发展, 问题, 领导)
@@ -391,7 +392,7 @@ func (rk *ranker) coverage(p *passage) (cov float64, solid bool) {
 	var matched [16]float64
 	for _, c := range rk.concepts {
 		best := 0.0
-		for _, a := range c.alts {
+		for ai, a := range c.alts {
 			f := 0.0
 			switch {
 			case a.literal != "":
@@ -426,6 +427,9 @@ func (rk *ranker) coverage(p *passage) (cov float64, solid bool) {
 					got += ch.weight * cv
 				}
 				f = got / a.weight
+				if ai > 0 && f < 0.99 {
+					f *= partialRewrite
+				}
 			}
 			best = max(best, f*a.credit)
 		}
