@@ -37,7 +37,7 @@ const maxComparisonRows = 8
 // (ok false). A comparison whose reports say nothing on the topic has rows
 // with no hit.
 func (ix *Index) Compare(ctx context.Context, question string) (cmp corpus.Comparison, ok bool, err error) {
-	q := spellShortYears(corpus.Fold(question))
+	q := foldQuestion(question)
 	plan, ok := ix.comparisonPlan(q)
 	if !ok {
 		return cmp, false, nil

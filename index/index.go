@@ -180,7 +180,7 @@ const candidates = 40
 // Search returns up to limit sentences that answer the question, best first,
 // or none when the reports do not cover it.
 func (ix *Index) Search(ctx context.Context, question string, limit int) ([]corpus.Hit, error) {
-	sc, rest := ix.scopeOf(spellShortYears(corpus.Fold(question)))
+	sc, rest := ix.scopeOf(foldQuestion(question))
 	return ix.search(ctx, rest, sc, periodAny, limit)
 }
 
@@ -285,7 +285,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	textDF := func(term string) int { return lookup(term).text }
 	rest := question
 	q := parseQuery(rest, ix.thesaurus, func(b string) bool { return df(b) > 0 })
-	sc = sc.withReviewers(q)
+	sc = sc.withReviewers(q, ix.reports)
 	if sc.reports != nil && len(sc.reports) == 0 {
 		// A year or region no report is about. A year the reports speak
 		// of (到2035年) is something to match instead.
@@ -336,8 +336,7 @@ func (ix *Index) search(ctx context.Context, question string, sc scope, period p
 	}
 	cands := make([]int, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		if i, ok := ix.passageOf(h.ID); ok && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) &&
-			sc.admits(&ix.passages[i], ix.reportPos[ix.passages[i].report]) {
+		if i, ok := ix.passageOf(h.ID); ok && namesPlaces(&ix.passages[i], sc.places) && holdsAll(&ix.passages[i], sc.required) && sc.admits(&ix.passages[i]) {
 			cands = append(cands, i)
 		}
 	}

@@ -385,6 +385,12 @@ func partOfKnownWord(rs []rune, i int, known knownBigram) bool {
 	return i+1 < len(rs) && unicode.Is(unicode.Han, rs[i+1]) && known(string(rs[i:i+2]))
 }
 
+// foldQuestion is a question as search and comparisons read it: folded
+// (corpus.Fold) and with its two-digit years in full.
+func foldQuestion(question string) string {
+	return spellShortYears(corpus.Fold(question))
+}
+
 // shortYearRe finds a year written with two digits, as chat messages do:
 // 06年 or '08年 (20xx), '98年 (19xx). Two digits without a leading 0 or an
 // apostrophe are left alone: 10年, 20年 are as often ten or twenty years
@@ -401,21 +407,39 @@ func spellShortYears(q string) string {
 	if !strings.Contains(q, "年") {
 		return q
 	}
-	return shortYearRe.ReplaceAllStringFunc(q, func(m string) string {
-		sub := shortYearRe.FindStringSubmatch(m)
-		lead, digits := sub[1], sub[3]+sub[4]
-		at := strings.Index(q, m)
-		for _, d := range durationBefore {
-			if strings.HasSuffix(q[:at]+lead, d) {
-				return m
-			}
+	var b strings.Builder
+	last := 0
+	for _, m := range shortYearRe.FindAllStringSubmatchIndex(q, -1) {
+		// m: whole match, lead, year part, digits after ', digits with 0.
+		digitsAt := m[6]
+		if digitsAt < 0 {
+			digitsAt = m[8]
+		}
+		digits := q[digitsAt : digitsAt+2]
+		if spanBefore(q[:m[3]]) || digits[0] >= '3' && digits[0] < '5' && m[8] < 0 {
+			continue // a span of years (近05年), or '35年: neither century likely
 		}
 		century := "20"
 		if digits[0] >= '5' {
 			century = "19" // '98年: reports go back to 1954
-		} else if digits[0] >= '3' && sub[4] == "" {
-			return m // '35年: neither century is likely enough
 		}
-		return lead + century + digits + "年"
-	})
+		b.WriteString(q[last:m[4]])
+		b.WriteString(century + digits + "年")
+		last = m[1]
+	}
+	if last == 0 {
+		return q
+	}
+	b.WriteString(q[last:])
+	return b.String()
+}
+
+// spanBefore: the text before a number of years makes it a span of time.
+func spanBefore(before string) bool {
+	for _, d := range durationBefore {
+		if strings.HasSuffix(before, d) {
+			return true
+		}
+	}
+	return false
 }

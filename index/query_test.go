@@ -273,6 +273,7 @@ func TestSpellShortYears(t *testing.T) {
 		{"过去05年", "过去05年"},         // after a span word
 		{"'35年远景目标", "'35年远景目标"},   // neither century
 		{"没有年份的问题", "没有年份的问题"},
+		{"过去05年和05年相比", "过去05年和2005年相比"}, // each occurrence read where it stands
 	} {
 		if got := spellShortYears(tc.in); got != tc.want {
 			t.Errorf("spellShortYears(%q) = %q; want %q", tc.in, got, tc.want)

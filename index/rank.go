@@ -427,7 +427,7 @@ func (rk *ranker) coverage(p *passage) (cov float64, solid bool) {
 					got += ch.weight * cv
 				}
 				f = got / a.weight
-				if ai > 0 && f < 0.99 {
+				if ai > 0 && f < 0.99 { // a phrasing (alts[0] is the user's own word) matched in part
 					f *= partialRewrite
 				}
 			}

@@ -36,7 +36,7 @@ type scope struct {
 	// marks them once withReviewers has made them the reports that answer,
 	// with their review sentences only.
 	reviewers  []int
-	reviewOnly map[int]bool
+	reviewOnly map[*corpus.Report]bool
 	// reportNamed: the year is that of a report named (2016年报告,
 	// 2016年的政府工作报告), not a year asked about.
 	reportNamed bool
@@ -103,7 +103,7 @@ func (ix *Index) scopeOf(question string) (scope, string) {
 // a plan (2005年农民收入 over the 2006 report). A question that also says
 // 去年 or 今年 names the year of a report, not the year it asks about
 // (2016年报告里去年…).
-func (sc scope) withReviewers(q query) scope {
+func (sc scope) withReviewers(q query, reports []*corpus.Report) scope {
 	if sc.year == 0 || len(sc.reviewers) == 0 || len(q.timeWords) > 0 || sc.reportNamed {
 		return sc
 	}
@@ -114,9 +114,9 @@ func (sc scope) withReviewers(q query) scope {
 	if !did && (len(sc.reports) > 0 || q.period == periodPlan) {
 		return sc
 	}
-	sc.reviewOnly = make(map[int]bool, len(sc.reviewers))
+	sc.reviewOnly = make(map[*corpus.Report]bool, len(sc.reviewers))
 	for _, i := range sc.reviewers {
-		sc.reviewOnly[i] = true
+		sc.reviewOnly[reports[i]] = true
 	}
 	sc.reports = sc.reviewers
 	return sc
@@ -124,8 +124,8 @@ func (sc scope) withReviewers(q query) scope {
 
 // admits: a passage of a report let in by withReviewers answers only
 // when it reviews the past.
-func (sc scope) admits(p *passage, report int) bool {
-	return !sc.reviewOnly[report] || p.sentence.Paragraph.Period == corpus.PeriodReview
+func (sc scope) admits(p *passage) bool {
+	return !sc.reviewOnly[p.report] || p.sentence.Paragraph.Period == corpus.PeriodReview
 }
 
 // namesPlaces: the sentence (or its headings) names every place the question
